@@ -1,0 +1,66 @@
+/**
+ * Channel and event names of the one API contract. Kept free of zod so the sandboxed preload can
+ * import them for its allowlist without bundling schemas (architecture.md §3).
+ */
+export const CHANNELS = [
+  'session:get',
+  'experiments:list',
+  'loginSetups:list',
+  'loginSetups:get',
+  'loginSetups:create',
+  'loginSetups:update',
+  'loginSetups:delete',
+  'jobTypes:list',
+  'jobTypes:get',
+  'jobTypes:create',
+  'jobTypes:update',
+  'jobTypes:delete',
+  'campaigns:list',
+  'campaigns:get',
+  'campaigns:create',
+  'campaigns:update',
+  'campaigns:delete',
+  'stages:list',
+  'stages:get',
+  'stages:create',
+  'stages:update',
+  'stages:delete',
+  'dependencies:list',
+  'dependencies:create',
+  'dependencies:delete',
+  'submissions:launch',
+  'submissions:list',
+  'submissions:get',
+  'submissions:jobs',
+  'submissions:launchOutput',
+  'submissions:jobLog',
+  'submissions:kill',
+  'submissions:setStatus',
+  'heldLaunches:list',
+  'audit:list',
+  'tasks:list',
+  'tasks:cancel',
+] as const
+
+export type Channel = (typeof CHANNELS)[number]
+
+export const EVENTS = [
+  'experiments:changed',
+  'loginSetups:changed',
+  'jobTypes:changed',
+  'campaigns:changed',
+  'stages:changed',
+  'dependencies:changed',
+  'submissions:changed',
+  'jobs:changed',
+  'launchOutput:appended',
+  'tasks:updated',
+] as const
+
+export type EventName = (typeof EVENTS)[number]
+
+export const isChannel = (value: unknown): value is Channel =>
+  typeof value === 'string' && (CHANNELS as readonly string[]).includes(value)
+
+export const isEventName = (value: unknown): value is EventName =>
+  typeof value === 'string' && (EVENTS as readonly string[]).includes(value)

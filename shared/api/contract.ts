@@ -1,0 +1,148 @@
+import { z } from 'zod'
+import { Campaign, CampaignInput } from '../domain/campaign'
+import { ExpectedRev, ExperimentCode, Id, IdRef, Name, ParamPairs, Username } from '../domain/common'
+import { Experiment } from '../domain/experiment'
+import { Job } from '../domain/job'
+import { JobType, JobTypeInput } from '../domain/job-type'
+import { LoginSetup, LoginSetupInput } from '../domain/login-setup'
+import { Role } from '../domain/roles'
+import { Dependency, DependencyInput, Stage, StageInput } from '../domain/stage'
+import { AuditEntry, HeldLaunch, Submission, SubmissionDetail } from '../domain/submission'
+import { SubmissionStatus } from '../domain/submission-status'
+import { Task } from '../domain/task'
+import type { Channel } from './channels'
+import { listInput, page } from './paging'
+
+/** Every experiment-scoped call names its experiment, and may name the role the caller acts in. */
+const scoped = { experiment: ExperimentCode, role: Role.optional() }
+const byId = z.object({ ...scoped, id: IdRef })
+const deleteInput = z.object({ ...scoped, id: IdRef, expectedRev: ExpectedRev })
+const NameFilter = z.object({ name: z.string().max(200).optional(), includeInactive: z.boolean().default(false) })
+
+const TextBlob = z.object({ text: z.string(), truncated: z.boolean(), bytes: z.number().int().nonnegative() })
+
+export const Session = z.object({
+  user: z.object({ username: Username, displayName: z.string(), root: z.boolean() }),
+  memberships: z.array(z.object({ experiment: ExperimentCode, role: Role, actingRoles: z.array(Role) })),
+  defaultExperiment: ExperimentCode.nullable(),
+  face: z.enum(['desktop', 'web', 'cli']),
+  version: z.string(),
+  dataDir: z.string(),
+})
+export type Session = z.infer<typeof Session>
+
+export const LaunchRequest = z.object({
+  ...scoped,
+  stageId: IdRef,
+  test: z.boolean().default(false),
+  datasetOverride: z.string().max(100_000).nullable().default(null),
+  paramOverrides: ParamPairs.default([]),
+  /** A retried call with the same key returns the first call's submission instead of launching again. */
+  idempotencyKey: z.string().trim().min(8, 'an idempotency key of at least 8 characters is required').max(200),
+})
+export type LaunchRequest = z.input<typeof LaunchRequest>
+
+export const LaunchResult = z.object({
+  submission: Submission.nullable(),
+  held: HeldLaunch.nullable(),
+  taskId: z.string().nullable(),
+  /** True when the idempotency key matched an earlier launch and nothing new was started. */
+  replayed: z.boolean(),
+})
+export type LaunchResult = z.infer<typeof LaunchResult>
+
+function crud<E extends z.ZodType, I extends z.ZodType>(entity: E, input: I, filter: z.ZodObject = NameFilter) {
+  return {
+    list: { input: z.object({ ...scoped, ...listInput(filter, ['name', '-updatedAt'] as const).shape }), output: page(entity) },
+    get: { input: byId, output: entity },
+    create: { input: z.object({ ...scoped, value: input }), output: entity },
+    update: { input: z.object({ ...scoped, id: IdRef, expectedRev: ExpectedRev, value: input }), output: entity },
+    delete: { input: deleteInput, output: z.object({ id: Id, deleted: z.literal(true) }) },
+  } as const
+}
+
+const loginSetups = crud(LoginSetup, LoginSetupInput)
+const jobTypes = crud(JobType, JobTypeInput)
+const campaigns = crud(
+  Campaign,
+  CampaignInput,
+  NameFilter.extend({ tag: z.string().max(100).optional() }),
+)
+const stages = crud(Stage, StageInput, z.object({ campaignId: Id.optional(), name: z.string().max(200).optional() }))
+
+export const SubmissionFilter = z.object({
+  campaignId: Id.optional(),
+  stageId: Id.optional(),
+  status: z.array(SubmissionStatus).max(20).optional(),
+  activeOnly: z.boolean().default(false),
+})
+
+export const contract = {
+  'session:get': { input: z.object({}), output: Session },
+  'experiments:list': { input: z.object({}), output: z.array(Experiment) },
+
+  'loginSetups:list': loginSetups.list,
+  'loginSetups:get': loginSetups.get,
+  'loginSetups:create': loginSetups.create,
+  'loginSetups:update': loginSetups.update,
+  'loginSetups:delete': loginSetups.delete,
+
+  'jobTypes:list': jobTypes.list,
+  'jobTypes:get': jobTypes.get,
+  'jobTypes:create': jobTypes.create,
+  'jobTypes:update': jobTypes.update,
+  'jobTypes:delete': jobTypes.delete,
+
+  'campaigns:list': campaigns.list,
+  'campaigns:get': campaigns.get,
+  'campaigns:create': campaigns.create,
+  'campaigns:update': campaigns.update,
+  'campaigns:delete': campaigns.delete,
+
+  'stages:list': stages.list,
+  'stages:get': stages.get,
+  'stages:create': stages.create,
+  'stages:update': stages.update,
+  'stages:delete': stages.delete,
+
+  'dependencies:list': { input: z.object({ ...scoped, campaignId: IdRef }), output: z.array(Dependency) },
+  'dependencies:create': { input: z.object({ ...scoped, value: DependencyInput }), output: Dependency },
+  'dependencies:delete': { input: deleteInput, output: z.object({ id: Id, deleted: z.literal(true) }) },
+
+  'submissions:launch': { input: LaunchRequest, output: LaunchResult },
+  'submissions:list': {
+    input: z.object({ ...scoped, ...listInput(SubmissionFilter, ['-createdAt', 'createdAt'] as const).shape }),
+    output: page(Submission),
+  },
+  'submissions:get': { input: byId, output: SubmissionDetail },
+  'submissions:jobs': { input: byId, output: z.array(Job) },
+  'submissions:launchOutput': { input: byId, output: TextBlob },
+  'submissions:jobLog': {
+    input: z.object({ ...scoped, id: IdRef, index: z.number().int().nonnegative() }),
+    output: TextBlob,
+  },
+  'submissions:kill': { input: byId, output: Submission },
+  'submissions:setStatus': {
+    input: z.object({ ...scoped, id: IdRef, status: SubmissionStatus, reason: z.string().trim().max(2000).nullable().default(null) }),
+    output: Submission,
+  },
+
+  'heldLaunches:list': { input: z.object({ ...scoped }), output: z.array(HeldLaunch) },
+  'audit:list': {
+    input: z.object({
+      ...scoped,
+      ...listInput(z.object({ entityId: Id.optional(), actor: z.string().max(64).optional() }), ['-seq'] as const).shape,
+    }),
+    output: page(AuditEntry),
+  },
+
+  'tasks:list': { input: z.object({}), output: z.array(Task) },
+  'tasks:cancel': { input: z.object({ id: z.string().min(1).max(100) }), output: Task },
+} as const satisfies Record<Channel, { input: z.ZodType; output: z.ZodType }>
+
+export type Contract = typeof contract
+export type Input<C extends Channel> = z.input<Contract[C]['input']>
+export type ParsedInput<C extends Channel> = z.output<Contract[C]['input']>
+export type Output<C extends Channel> = z.output<Contract[C]['output']>
+
+export { Name }

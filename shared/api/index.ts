@@ -1,0 +1,7 @@
+export * from './channels'
+export * from './contract'
+export * from './envelope'
+export * from './events'
+export * from './paging'
+export type { PomsBridge } from './bridge'
+export { BRIDGE_GLOBAL } from './bridge'
