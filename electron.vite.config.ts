@@ -1,12 +1,14 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import { version } from './package.json'
 
 const root = __dirname
 
 // One build for every face: out/main (Electron main + the `poms` CLI/server), out/preload, out/renderer.
 export default defineConfig({
   main: {
+    define: { __POMS_VERSION__: JSON.stringify(version) },
     build: {
       outDir: 'out/main',
       lib: {

@@ -51,7 +51,7 @@ export const LaunchResult = z.object({
 })
 export type LaunchResult = z.infer<typeof LaunchResult>
 
-function crud<E extends z.ZodType, I extends z.ZodType>(entity: E, input: I, filter: z.ZodObject = NameFilter) {
+function crud<E extends z.ZodType, I extends z.ZodType, F extends z.ZodObject = typeof NameFilter>(entity: E, input: I, filter: F = NameFilter as unknown as F) {
   return {
     list: { input: z.object({ ...scoped, ...listInput(filter, ['name', '-updatedAt'] as const).shape }), output: page(entity) },
     get: { input: byId, output: entity },

@@ -1,0 +1,135 @@
+import type { Channel } from '../../shared/api/channels'
+import type { Output, ParsedInput } from '../../shared/api/contract'
+import { actingRolesFor } from '../../shared/domain/roles'
+import { AppError } from '../../shared/errors'
+import type { CallContext } from './core-api'
+import type { CoreDeps } from './deps'
+import type { LaunchService } from './engine/launch-service'
+import { resolveActor, type Actor } from './services/actor'
+import type { ConfigServices } from './services/config-services'
+import type { ListRequest } from './services/crud-service'
+import type { SubmissionService } from './services/submission-service'
+import type { Condition } from './store/entity-table'
+
+export type Handler<C extends Channel> = (input: ParsedInput<C>, call: CallContext) => Output<C> | Promise<Output<C>>
+export type Handlers = { [C in Channel]: Handler<C> }
+
+export interface HandlerServices {
+  config: ConfigServices
+  submissions: SubmissionService
+  launches: LaunchService
+  version: string
+}
+
+type ListInput = { filter: { name?: string; includeInactive?: boolean }; sort: ListRequest['sort']; cursor: string | null; limit: number }
+
+const nameConditions = (filter: ListInput['filter'], withActive: boolean): Condition[] => {
+  const conditions: Condition[] = []
+  if (filter.name) conditions.push({ sql: "name LIKE ? ESCAPE '\\'", params: [`%${filter.name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] })
+  if (withActive && !filter.includeInactive) conditions.push({ sql: 'active = 1', params: [] })
+  return conditions
+}
+const listRequest = (input: ListInput, conditions: Condition[]): ListRequest => ({
+  conditions,
+  sort: input.sort,
+  cursor: input.cursor,
+  limit: input.limit,
+})
+
+/** The one switchboard from channels to services; no SQL and no transport here. */
+export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
+  const { repos } = deps
+  const actor = (call: CallContext, input: { experiment: string; role?: Actor['role'] }): Actor =>
+    resolveActor(repos, call.username, call.face, input.experiment, input.role)
+  const knownUser = (call: CallContext) => {
+    const user = repos.experiments.getUser(call.username)
+    if (!user) throw new AppError('FORBIDDEN', `user ${call.username} is not known to this store`)
+    return user
+  }
+  const { loginSetups, jobTypes, campaigns, stages, dependencies } = s.config
+
+  return {
+    'session:get': (_input, call) => {
+      const user = knownUser(call)
+      const memberships = repos.experiments.membershipsOf(user.username).map((m) => ({
+        experiment: m.experiment,
+        role: m.role,
+        actingRoles: actingRolesFor(m.role, user.root),
+      }))
+      return {
+        user: { username: user.username, displayName: user.displayName, root: user.root },
+        memberships,
+        defaultExperiment: memberships[0]?.experiment ?? null,
+        face: call.face,
+        version: s.version,
+        dataDir: deps.paths.dataDir,
+      }
+    },
+    'experiments:list': (_input, call) => {
+      const user = knownUser(call)
+      const mine = new Set(repos.experiments.membershipsOf(user.username).map((m) => m.experiment))
+      return repos.experiments.listExperiments().filter((e) => user.root || mine.has(e.name))
+    },
+
+    'loginSetups:list': (input, call) => loginSetups.list(actor(call, input), listRequest(input, nameConditions(input.filter, true))),
+    'loginSetups:get': (input, call) => loginSetups.get(actor(call, input), input.id),
+    'loginSetups:create': (input, call) => loginSetups.create(actor(call, input), input.value),
+    'loginSetups:update': (input, call) => loginSetups.update(actor(call, input), input.id, input.expectedRev, input.value),
+    'loginSetups:delete': (input, call) => loginSetups.delete(actor(call, input), input.id, input.expectedRev),
+
+    'jobTypes:list': (input, call) => jobTypes.list(actor(call, input), listRequest(input, nameConditions(input.filter, true))),
+    'jobTypes:get': (input, call) => jobTypes.get(actor(call, input), input.id),
+    'jobTypes:create': (input, call) => jobTypes.create(actor(call, input), input.value),
+    'jobTypes:update': (input, call) => jobTypes.update(actor(call, input), input.id, input.expectedRev, input.value),
+    'jobTypes:delete': (input, call) => jobTypes.delete(actor(call, input), input.id, input.expectedRev),
+
+    'campaigns:list': (input, call) => {
+      const conditions = nameConditions(input.filter, true)
+      if (input.filter.tag) conditions.push({ sql: 'EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)', params: [input.filter.tag] })
+      return campaigns.list(actor(call, input), listRequest(input, conditions))
+    },
+    'campaigns:get': (input, call) => campaigns.get(actor(call, input), input.id),
+    'campaigns:create': (input, call) => campaigns.create(actor(call, input), input.value),
+    'campaigns:update': (input, call) => campaigns.update(actor(call, input), input.id, input.expectedRev, input.value),
+    'campaigns:delete': (input, call) => campaigns.delete(actor(call, input), input.id, input.expectedRev),
+
+    'stages:list': (input, call) => {
+      const conditions: Condition[] = nameConditions({ name: input.filter.name }, false)
+      if (input.filter.campaignId) conditions.push({ sql: 'campaign_id = ?', params: [input.filter.campaignId] })
+      return stages.list(actor(call, input), listRequest(input as ListInput, conditions))
+    },
+    'stages:get': (input, call) => stages.get(actor(call, input), input.id),
+    'stages:create': (input, call) => stages.create(actor(call, input), input.value),
+    'stages:update': (input, call) => stages.update(actor(call, input), input.id, input.expectedRev, input.value),
+    'stages:delete': (input, call) => stages.delete(actor(call, input), input.id, input.expectedRev),
+
+    'dependencies:list': (input, call) => {
+      const a = actor(call, input)
+      return repos.dependencies.listByCampaign(repos.campaigns.require(a.experiment, input.campaignId).id)
+    },
+    'dependencies:create': (input, call) => dependencies.create(actor(call, input), input.value),
+    'dependencies:delete': (input, call) => dependencies.delete(actor(call, input), input.id, input.expectedRev),
+
+    'submissions:launch': (input, call) => s.launches.launch(actor(call, input), input),
+    'submissions:list': (input, call) => s.submissions.list(actor(call, input), input),
+    'submissions:get': (input, call) => s.submissions.get(actor(call, input), input.id),
+    'submissions:jobs': (input, call) => s.submissions.jobs(actor(call, input), input.id),
+    'submissions:launchOutput': (input, call) => s.submissions.launchOutput(actor(call, input), input.id),
+    'submissions:jobLog': (input, call) => s.submissions.jobLog(actor(call, input), input.id, input.index),
+    'submissions:kill': (input, call) => s.submissions.kill(actor(call, input), input.id),
+    'submissions:setStatus': (input, call) => s.submissions.setStatus(actor(call, input), input.id, input.status, input.reason),
+
+    'heldLaunches:list': (input, call) => repos.heldLaunches.list(actor(call, input).experiment),
+    'audit:list': (input, call) =>
+      repos.audit.list(actor(call, input).experiment, { ...input.filter, cursor: input.cursor, limit: input.limit }),
+
+    'tasks:list': (_input, call) => {
+      knownUser(call)
+      return deps.tasks.list()
+    },
+    'tasks:cancel': (input, call) => {
+      knownUser(call)
+      return deps.tasks.cancel(input.id)
+    },
+  }
+}

@@ -1,0 +1,95 @@
+import type { ParsedInput } from '../../../shared/api/contract'
+import type { Page } from '../../../shared/api/paging'
+import type { Job } from '../../../shared/domain/job'
+import { canDo } from '../../../shared/domain/roles'
+import type { Submission, SubmissionDetail } from '../../../shared/domain/submission'
+import { isActive, type SubmissionStatus } from '../../../shared/domain/submission-status'
+import { AppError, badInput } from '../../../shared/errors'
+import type { CoreDeps } from '../deps'
+import type { Backend } from '../engine/backends/backend'
+import { readTail } from '../files/capped-file'
+import type { Actor } from './actor'
+import { recordAudit } from './audit'
+import { writeStatus } from './status-writer'
+
+export interface SubmissionServiceOptions {
+  backends: ReadonlyMap<string, Backend>
+  abortLaunch(submissionId: string): boolean
+}
+
+/** Reading submissions, and what people do to them: kill, and set a status by hand. */
+export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceOptions) {
+  const { db, repos, clock, events } = deps
+
+  const assertMayAct = (actor: Actor, sub: Submission) => {
+    const stage = repos.stages.get(actor.experiment, sub.stageId)
+    const owner = stage ?? { creator: sub.creator, creatorRole: sub.creatorRole }
+    if (!canDo(actor.username, actor.role, owner)) {
+      throw new AppError('FORBIDDEN', `${actor.username} acting as ${actor.role} may not act on submission ${sub.shortId}`)
+    }
+  }
+
+  return {
+    list(actor: Actor, q: ParsedInput<'submissions:list'>): Page<Submission> {
+      return repos.submissions.list(actor.experiment, { ...q.filter, sort: q.sort, cursor: q.cursor, limit: q.limit })
+    },
+
+    get(actor: Actor, ref: string): SubmissionDetail {
+      const submission = repos.submissions.require(actor.experiment, ref)
+      return { submission, history: repos.submissions.history(submission.id), snapshot: repos.submissions.getSnapshot(submission.id) }
+    },
+
+    jobs(actor: Actor, ref: string): Job[] {
+      return repos.jobs.listBySubmission(repos.submissions.require(actor.experiment, ref).id)
+    },
+
+    launchOutput(actor: Actor, ref: string) {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      const file = repos.submissions.launchOutputFile(sub.id)
+      return file ? readTail(file) : { text: '', truncated: false, bytes: 0 }
+    },
+
+    jobLog(actor: Actor, ref: string, index: number) {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      if (!repos.jobs.get(sub.id, index)) throw new AppError('NOT_FOUND', `submission ${sub.shortId} has no job ${index}`)
+      const file = opts.backends.get(sub.backend)?.jobLogFile(sub.id, index) ?? null
+      return file ? readTail(file) : { text: '', truncated: false, bytes: 0 }
+    },
+
+    /** Kill its jobs and mark it Cancelled: a person's decision, which the engine then keeps. */
+    async kill(actor: Actor, ref: string): Promise<Submission> {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      assertMayAct(actor, sub)
+      if (!isActive(sub.status) && sub.launchState !== 'pending' && sub.launchState !== 'launching') {
+        throw badInput(`submission ${sub.shortId} is ${sub.status}; there is nothing left to kill`)
+      }
+      opts.abortLaunch(sub.id)
+      await opts.backends.get(sub.backend)?.kill(sub.id)
+      db.transaction(() => {
+        writeStatus(repos, sub.id, sub.status, 'Cancelled', { kind: 'person', username: actor.username, face: actor.face }, clock.now(), `killed by ${actor.username}`)
+        recordAudit(repos, clock, actor, 'kill', { type: 'submission', id: sub.id }, `killed submission ${sub.shortId}`)
+      })()
+      events.emit('submissions:changed', { experiment: actor.experiment, ids: [sub.id] })
+      return repos.submissions.getById(sub.id)!
+    },
+
+    /** POMS's "Kick to Completed" and friends; people may leave final states, the engine may not. */
+    setStatus(actor: Actor, ref: string, status: SubmissionStatus, reason: string | null): Submission {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      assertMayAct(actor, sub)
+      const written = db.transaction(() => {
+        const result = writeStatus(repos, sub.id, sub.status, status, { kind: 'person', username: actor.username, face: actor.face }, clock.now(), reason)
+        if (result.changed) {
+          recordAudit(repos, clock, actor, 'set-status', { type: 'submission', id: sub.id }, `set submission ${sub.shortId} from ${sub.status} to ${status}${reason ? `: ${reason}` : ''}`)
+        }
+        return result
+      })()
+      if (!written.changed && written.rule !== 'same') {
+        throw badInput(`cannot set submission ${sub.shortId} to ${status}: ${written.reason}`, [{ path: 'status', message: written.reason }])
+      }
+      if (written.changed) events.emit('submissions:changed', { experiment: actor.experiment, ids: [sub.id] })
+      return repos.submissions.getById(sub.id)!
+    },
+  }
+}
+export type SubmissionService = ReturnType<typeof createSubmissionService>

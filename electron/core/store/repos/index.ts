@@ -1,0 +1,31 @@
+import type { Database } from 'better-sqlite3'
+import { createAuditRepo } from './audit-repo'
+import { createCampaignRepo } from './campaign-repo'
+import { createDependencyRepo } from './dependency-repo'
+import { createExperimentRepo } from './experiment-repo'
+import { createHeldLaunchRepo } from './held-launch-repo'
+import { createJobRepo } from './job-repo'
+import { createJobTypeRepo } from './job-type-repo'
+import { createLoginSetupRepo } from './login-setup-repo'
+import { createSettingsRepo } from './settings-repo'
+import { createStageRepo } from './stage-repo'
+import { createSubmissionRepo } from './submission-repo'
+
+/** Every repository over one connection; statements are prepared once here. */
+export function createRepos(db: Database) {
+  const jobs = createJobRepo(db)
+  return {
+    experiments: createExperimentRepo(db),
+    loginSetups: createLoginSetupRepo(db),
+    jobTypes: createJobTypeRepo(db),
+    campaigns: createCampaignRepo(db),
+    stages: createStageRepo(db),
+    dependencies: createDependencyRepo(db),
+    jobs,
+    submissions: createSubmissionRepo(db, jobs),
+    heldLaunches: createHeldLaunchRepo(db),
+    audit: createAuditRepo(db),
+    settings: createSettingsRepo(db),
+  }
+}
+export type Repos = ReturnType<typeof createRepos>

@@ -1,0 +1,21 @@
+import type { Database } from 'better-sqlite3'
+import type { JobType } from '../../../../shared/domain/job-type'
+import { createEntityTable } from '../entity-table'
+
+export function createJobTypeRepo(db: Database) {
+  return createEntityTable<JobType>(db, {
+    table: 'job_types',
+    shortIdKind: 'jobType',
+    label: 'job type',
+    nameScope: 'experiment',
+    fields: {
+      name: { column: 'name' },
+      launchScript: { column: 'launch_script' },
+      definitionParameters: { column: 'definition_parameters', codec: 'json' },
+      outputFilePatterns: { column: 'output_file_patterns', codec: 'json' },
+      recoveryPlan: { column: 'recovery_plan', codec: 'json' },
+      active: { column: 'active', codec: 'bool' },
+    },
+  })
+}
+export type JobTypeRepo = ReturnType<typeof createJobTypeRepo>
