@@ -64,3 +64,6 @@ export const isChannel = (value: unknown): value is Channel =>
 
 export const isEventName = (value: unknown): value is EventName =>
   typeof value === 'string' && (EVENTS as readonly string[]).includes(value)
+
+/** The one Electron IPC channel on which main pushes core events to the renderer, as `(eventName, payload)`. */
+export const ELECTRON_EVENT_CHANNEL = 'poms:event'

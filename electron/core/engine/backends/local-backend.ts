@@ -267,7 +267,9 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
           }
         }
       }
-      await Promise.race([Promise.all(waits), new Promise((resolve) => setTimeout(resolve, graceMs))])
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([Promise.all(waits), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
+      clearTimeout(timer)
     },
   }
 }
