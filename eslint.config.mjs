@@ -28,6 +28,8 @@ export default tseslint.config(
   {
     files: ['**/*.vue'],
     languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module' } },
+    // TypeScript checks names in .vue scripts (vue-tsc); ESLint's no-undef does not know DOM types.
+    rules: { 'no-undef': 'off' },
   },
   {
     rules: {
@@ -79,6 +81,19 @@ export default tseslint.config(
         { patterns: [{ group: ['**/electron/core/**', '**/renderer/**', 'zod', '**/shared/api/contract*', '**/shared/domain/**'], message: 'The sandboxed preload imports only shared/api/channels (names, no zod).' }] },
       ],
     },
+  },
+  // Plain Node scripts (launchers, the test runner).
+  {
+    files: ['**/*.cjs', '**/*.mjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly', process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module' },
   },
   {
     files: ['test/**/*.ts', '*.config.*', 'electron.vite.config.ts'],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
+import { type z } from 'zod'
 import { isChannel, type Channel } from '../../shared/api/channels'
 import { contract, type Output } from '../../shared/api/contract'
 import type { Result } from '../../shared/api/envelope'

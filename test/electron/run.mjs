@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global console, process, window, location */
+/* global window, location */
 /*
  * `npm run test:electron`: drives the real desktop app with Playwright's _electron and checks what
  * only a real Electron can show (window preferences, the sandboxed bridge, navigation and window

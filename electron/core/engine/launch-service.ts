@@ -3,7 +3,7 @@ import type { ParsedInput } from '../../../shared/api/contract'
 import type { LaunchResult } from '../../../shared/api/contract'
 import { canDo } from '../../../shared/domain/roles'
 import type { Stage } from '../../../shared/domain/stage'
-import type { SubmissionSnapshot } from '../../../shared/domain/submission'
+import type { Submission, SubmissionSnapshot } from '../../../shared/domain/submission'
 import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Actor } from '../services/actor'
@@ -159,7 +159,11 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       }
       const person = { kind: 'person' as const, username: actor.username, face: actor.face }
 
-      const shortId = db.transaction(() => {
+      const journal = db.transaction((): { shortId: string } | { replay: Submission } => {
+        // A retry with the same key that raced this call past the check above (both awaited the
+        // data handler) gets the first call's submission, not a unique-index error.
+        const raced = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
+        if (raced) return { replay: raced }
         // The journal: everything is recorded before anything runs, so a crash is always visible.
         const shortId = repos.submissions.insert({
           id: submissionId,
@@ -188,8 +192,10 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
           recordAudit(repos, clock, actor, 'activate', { type: 'campaign', id: campaign.id }, `campaign ${campaign.name} re-activated by a launch`)
         }
         recordAudit(repos, clock, actor, req.test ? 'test-launch' : 'launch', { type: 'submission', id: submissionId }, `launched stage ${stage.name}${campaign ? ` of ${campaign.name}` : ''}`)
-        return shortId
+        return { shortId }
       })()
+      if ('replay' in journal) return { submission: journal.replay, held: null, taskId: null, replayed: true }
+      const { shortId } = journal
       events.emit('submissions:changed', { experiment: actor.experiment, ids: [submissionId] })
 
       const header = openLaunchOutput(launchFile(submissionId), () => undefined)

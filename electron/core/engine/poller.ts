@@ -77,7 +77,9 @@ export function createPoller(deps: CoreDeps, backends: ReadonlyMap<string, Backe
           }
           const to = statusFromJobs(repos.jobs.counts(sub.id), { isRecovery: sub.parentSubmissionId !== null })
           if (result.partial && to !== null && ['Completed', 'Failed', 'Cancelled'].includes(to)) continue
-          if (to && to !== sub.status && writeStatus(repos, sub.id, sub.status, to, ENGINE, now, lostReason).changed) {
+          // The status now, not when the cycle began: a person may have killed it while the backend answered.
+          const from = repos.submissions.statusOf(sub.id) ?? sub.status
+          if (to && to !== from && writeStatus(repos, sub.id, from, to, ENGINE, now, lostReason).changed) {
             outcome.statusesChanged++
             changedSubmissions.set(sub.id, sub.experiment)
           }

@@ -66,7 +66,9 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
       opts.abortLaunch(sub.id)
       await opts.backends.get(sub.backend)?.kill(sub.id)
       db.transaction(() => {
-        writeStatus(repos, sub.id, sub.status, 'Cancelled', { kind: 'person', username: actor.username, face: actor.face }, clock.now(), `killed by ${actor.username}`)
+        // Re-read: the engine may have finished it while the backend was killing its jobs.
+        const from = repos.submissions.statusOf(sub.id) ?? sub.status
+        writeStatus(repos, sub.id, from, 'Cancelled', { kind: 'person', username: actor.username, face: actor.face }, clock.now(), `killed by ${actor.username}`)
         recordAudit(repos, clock, actor, 'kill', { type: 'submission', id: sub.id }, `killed submission ${sub.shortId}`)
       })()
       events.emit('submissions:changed', { experiment: actor.experiment, ids: [sub.id] })

@@ -1,3 +1,6 @@
+import { WS_CLOSE_TOO_SLOW, WS_CLOSE_UNAUTHENTICATED } from '../../../shared/api/event-socket'
+
+export { WS_CLOSE_TOO_SLOW, WS_CLOSE_UNAUTHENTICATED }
 import type { FastifyInstance } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import type { CoreApi } from '../../core/core-api'
@@ -7,10 +10,6 @@ import { EVENTS_PATH } from './api-paths'
 import { tokensMatch, type TokenSource } from './bearer-token'
 import { sendResult } from './envelope-replies'
 
-/** Close code for "not authenticated" (4000–4999 are the application's; 4401 echoes HTTP 401). */
-export const WS_CLOSE_UNAUTHENTICATED = 4401
-/** Sent to clients that cannot keep up; they reconnect and refetch (events only say "something changed"). */
-export const WS_CLOSE_TOO_SLOW = 1013
 export const WS_CLOSE_GOING_AWAY = 1001
 
 export const WS_AUTH_TIMEOUT_MS = 5000

@@ -194,6 +194,8 @@ CREATE INDEX submissions_stage ON submissions (stage_id, created_at DESC);
 CREATE INDEX submissions_campaign ON submissions (campaign_id, created_at DESC);
 CREATE INDEX submissions_status ON submissions (experiment, status, created_at DESC);
 CREATE INDEX submissions_launch_state ON submissions (launch_state) WHERE launch_state IN ('pending', 'launching');
+-- What the poller reads every cycle: launched submissions by status.
+CREATE INDEX submissions_pollable ON submissions (status, created_at) WHERE launch_state = 'launched';
 
 -- Append-only: the current status is the newest row (poms-reference.md §1.9).
 CREATE TABLE submission_history (

@@ -83,13 +83,20 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
   )
   const getScoped = db.prepare(`${SELECT} WHERE s.experiment = ? AND (s.id = ? OR s.short_id = ?)`)
   const getById = db.prepare(`${SELECT} WHERE s.id = ?`)
+  const statusOf = db.prepare('SELECT status FROM submissions WHERE id = ?').pluck()
   const byKey = db.prepare(`${SELECT} WHERE s.experiment = ? AND s.idempotency_key = ?`)
   const history = db.prepare('SELECT status, at, actor, face, reason FROM submission_history WHERE submission_id = ? ORDER BY seq')
   const insertSnapshot = db.prepare('INSERT INTO submission_snapshots (submission_id, snapshot, taken_at) VALUES (?, ?, ?)')
   const getSnapshot = db.prepare('SELECT snapshot FROM submission_snapshots WHERE submission_id = ?').pluck()
   const launchOutputFile = db.prepare('SELECT launch_output_file FROM submissions WHERE id = ?').pluck()
+  // Active submissions, plus killed ones whose jobs have not all ended yet: the engine follows those
+  // jobs to their end (the status itself is kept by the guard rules).
+  // Two index searches rather than one OR, so the poll stays cheap with millions of old submissions.
   const activeIds = db.prepare(
-    "SELECT id FROM submissions WHERE launch_state = 'launched' AND status IN ('New', 'Idle', 'Running', 'Held') ORDER BY created_at",
+    "SELECT id, created_at FROM submissions WHERE launch_state = 'launched' AND status IN ('New', 'Idle', 'Running', 'Held') " +
+      "UNION ALL SELECT id, created_at FROM submissions s WHERE launch_state = 'launched' AND status IN ('Cancelled', 'Removed') " +
+      "AND EXISTS (SELECT 1 FROM jobs j WHERE j.submission_id = s.id AND j.state IN ('idle', 'running', 'held')) " +
+      'ORDER BY created_at'
   ).pluck()
   const interrupted = db.prepare("SELECT id FROM submissions WHERE launch_state IN ('pending', 'launching') ORDER BY created_at").pluck()
 
@@ -143,6 +150,8 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
       const row = getById.get(id) as Row | undefined
       return row ? withCounts(row) : null
     },
+    /** The current status alone, read inside a writer's transaction so a guard never judges a stale one. */
+    statusOf: (id: string): SubmissionStatus | null => (statusOf.get(id) as SubmissionStatus | undefined) ?? null,
     findByIdempotencyKey(experiment: string, key: string): Submission | null {
       const row = byKey.get(experiment, key) as Row | undefined
       return row ? withCounts(row) : null

@@ -1,0 +1,37 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+
+/** Route-level views load lazily: each becomes its own chunk. */
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/campaigns' },
+  { path: '/campaigns', name: 'campaigns', component: () => import('../views/CampaignsView.vue') },
+  { path: '/campaigns/new', name: 'campaign-new', component: () => import('../views/CampaignEditView.vue') },
+  { path: '/campaigns/:id', name: 'campaign', component: () => import('../views/CampaignView.vue'), props: true },
+  { path: '/campaigns/:id/edit', name: 'campaign-edit', component: () => import('../views/CampaignEditView.vue'), props: true },
+  {
+    path: '/campaigns/:campaignId/stages/new',
+    name: 'stage-new',
+    component: () => import('../views/StageEditView.vue'),
+    props: true,
+  },
+  {
+    path: '/campaigns/:campaignId/stages/:id/edit',
+    name: 'stage-edit',
+    component: () => import('../views/StageEditView.vue'),
+    props: true,
+  },
+  { path: '/submissions', name: 'submissions', component: () => import('../views/SubmissionsView.vue') },
+  { path: '/submissions/:id', name: 'submission', component: () => import('../views/SubmissionView.vue'), props: true },
+  { path: '/login-setups', name: 'login-setups', component: () => import('../views/LoginSetupsView.vue') },
+  { path: '/login-setups/new', name: 'login-setup-new', component: () => import('../views/LoginSetupEditView.vue') },
+  { path: '/login-setups/:id/edit', name: 'login-setup-edit', component: () => import('../views/LoginSetupEditView.vue'), props: true },
+  { path: '/job-types', name: 'job-types', component: () => import('../views/JobTypesView.vue') },
+  { path: '/job-types/new', name: 'job-type-new', component: () => import('../views/JobTypeEditView.vue') },
+  { path: '/job-types/:id/edit', name: 'job-type-edit', component: () => import('../views/JobTypeEditView.vue'), props: true },
+  { path: '/audit', name: 'audit', component: () => import('../views/AuditView.vue') },
+  { path: '/:unknown(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue') },
+]
+
+/** Hash history: the build is loaded from file:// in Electron and from any path by the server. */
+export function createAppRouter(history: RouterHistory = createWebHashHistory()) {
+  return createRouter({ history, routes })
+}

@@ -1,0 +1,66 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { MAX_PAGE_SIZE } from '../../../shared/api/paging'
+import type { Campaign, CampaignInput } from '../../../shared/domain/campaign'
+import { useApi } from '../api'
+import { refetchOnChange } from './live'
+import { fetchAllPages, useLoader } from './loader'
+import { useSessionStore } from './session'
+
+export const useCampaignsStore = defineStore('campaigns', () => {
+  const api = useApi()
+  const session = useSessionStore()
+  const includeInactive = ref(false)
+  const list = useLoader<Campaign[]>([])
+  const current = useLoader<Campaign | null>(null)
+  let listShown = false
+  let currentRef: string | null = null
+
+  async function fetchList(): Promise<void> {
+    listShown = true
+    await list.run(() => {
+      const scope = session.requireScope()
+      const filter = { includeInactive: includeInactive.value }
+      return fetchAllPages((cursor) => api.call('campaigns:list', { ...scope, filter, cursor, limit: MAX_PAGE_SIZE }))
+    })
+  }
+
+  /** Shows one campaign; `ref` is its id or short id. */
+  async function open(ref: string): Promise<void> {
+    if (currentRef !== ref) current.reset(null)
+    currentRef = ref
+    await current.run(() => api.call('campaigns:get', { ...session.requireScope(), id: ref }))
+  }
+
+  const get = (ref: string): Promise<Campaign> => api.call('campaigns:get', { ...session.requireScope(), id: ref })
+
+  const create = (value: CampaignInput): Promise<Campaign> => api.call('campaigns:create', { ...session.requireScope(), value })
+
+  const update = (id: string, expectedRev: number, value: CampaignInput): Promise<Campaign> =>
+    api.call('campaigns:update', { ...session.requireScope(), id, expectedRev, value })
+
+  const remove = (id: string, expectedRev: number) => api.call('campaigns:delete', { ...session.requireScope(), id, expectedRev })
+
+  refetchOnChange({ events: ['campaigns:changed'], refetch: () => listShown && fetchList() })
+  refetchOnChange({
+    events: ['campaigns:changed'],
+    isRelevant: (payload) => 'ids' in payload && current.data.value !== null && payload.ids.includes(current.data.value.id),
+    refetch: () => currentRef !== null && open(currentRef),
+  })
+
+  return {
+    includeInactive,
+    items: list.data,
+    loading: list.loading,
+    error: list.error,
+    current: current.data,
+    currentLoading: current.loading,
+    currentError: current.error,
+    fetchList,
+    open,
+    get,
+    create,
+    update,
+    remove,
+  }
+})
