@@ -57,13 +57,17 @@ export async function serveApp(): Promise<ServedApp & { stop(): Promise<void> }>
 
 /** `app`: a served app per test, and the page already open on it with the UI ready. */
 export const test = base.extend<{ app: ServedApp }>({
-  app: async ({ page }, use) => {
-    const served = await serveApp()
-    await page.goto(served.url)
-    await expect(page.locator('body[data-app-state="ready"]')).toBeVisible()
-    await use(served)
-    await served.stop()
-  },
+  // auto: every test gets its own server and an open page, even when it never names `app`.
+  app: [
+    async ({ page }, use) => {
+      const served = await serveApp()
+      await page.goto(served.url)
+      await expect(page.locator('body[data-app-state="ready"]')).toBeVisible()
+      await use(served)
+      await served.stop()
+    },
+    { auto: true },
+  ],
 })
 
 export { expect }
