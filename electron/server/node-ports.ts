@@ -16,6 +16,7 @@ export function createNodePorts(opts: NodePortsOptions): Ports {
     paths: { dataDir: opts.dataDir, resourcesDir: resourcesDir() },
     secrets: new FileSecretStore(opts.dataDir),
     clock: systemClock,
-    logger: createLogger({ dataDir: opts.dataDir, level: opts.logLevel ?? 'info', stderr: opts.stderr ?? false }),
+    // The terminal gets warnings and errors; the log file in the data directory gets everything.
+    logger: createLogger({ dataDir: opts.dataDir, level: opts.logLevel ?? 'info', stderr: opts.stderr ?? false, stderrLevel: 'warn' }),
   }
 }

@@ -9,6 +9,8 @@ export interface LoggerOptions {
   level?: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /** Also echo to stderr (servers, the CLI). */
   stderr?: boolean
+  /** The least severe level echoed to stderr; the log file still gets `level`. */
+  stderrLevel?: 'debug' | 'info' | 'warn' | 'error'
 }
 
 /** Keys whose values never reach a log line (architecture.md §8). */
@@ -36,7 +38,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     streams.push({ level, stream: pino.destination({ dest: join(dir, 'poms.log'), mkdir: true, sync: false }) })
   }
-  if (opts.stderr) streams.push({ level, stream: pino.destination(2) })
+  if (opts.stderr) streams.push({ level: opts.stderrLevel ?? level, stream: pino.destination(2) })
   if (streams.length === 0) return wrap(pino({ level: 'silent' }))
   return wrap(pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.multistream(streams)))
 }
