@@ -36,6 +36,10 @@ const listRequest = (input: ListInput, conditions: Condition[]): ListRequest => 
   limit: input.limit,
 })
 
+const notYet = (channel: string): never => {
+  throw new AppError('UNAVAILABLE', `${channel} is not available in this version yet`)
+}
+
 /** The one switchboard from channels to services; no SQL and no transport here. */
 export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
   const { repos } = deps
@@ -109,6 +113,17 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     },
     'dependencies:create': (input, call) => dependencies.create(actor(call, input), input.value),
     'dependencies:delete': (input, call) => dependencies.delete(actor(call, input), input.id, input.expectedRev),
+
+    // Issue 3 (campaign files, drafts, revisions) is being built; these answer honestly until then.
+    'campaigns:import': () => notYet('campaigns:import'),
+    'campaigns:export': () => notYet('campaigns:export'),
+    'campaigns:clone': () => notYet('campaigns:clone'),
+    'drafts:get': () => notYet('drafts:get'),
+    'drafts:save': () => notYet('drafts:save'),
+    'drafts:discard': () => notYet('drafts:discard'),
+    'drafts:publish': () => notYet('drafts:publish'),
+    'revisions:list': () => notYet('revisions:list'),
+    'revisions:get': () => notYet('revisions:get'),
 
     'submissions:launch': (input, call) => s.launches.launch(actor(call, input), input),
     'submissions:list': (input, call) => s.submissions.list(actor(call, input), input),

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { Campaign, CampaignInput } from '../domain/campaign'
+import { CampaignDocument, Problem } from '../domain/campaign-document'
+import { ImportResult } from '../campaign-file/import-report'
 import { ExpectedRev, ExperimentCode, Id, IdRef, Name, ParamPairs, Username } from '../domain/common'
 import { Experiment } from '../domain/experiment'
 import { Job } from '../domain/job'
@@ -70,6 +72,39 @@ const campaigns = crud(
 )
 const stages = crud(Stage, StageInput, z.object({ campaignId: Id.optional(), name: z.string().max(200).optional() }))
 
+/** A campaign file handed over as text (the UI reads dropped files; the CLI reads paths). */
+export const CampaignFile = z.object({
+  name: z.string().trim().min(1).max(500),
+  text: z.string().max(2_000_000, 'a campaign file over 2 MB is not a campaign file'),
+})
+
+export const Draft = z.object({
+  campaignId: Id,
+  /** The document being edited: the draft when one exists, else the published configuration. */
+  document: CampaignDocument,
+  /** True when a saved draft exists; false when `document` is the published configuration. */
+  isDraft: z.boolean(),
+  /** The published revision the draft started from. */
+  baseRevision: z.number().int().nonnegative(),
+  /** The draft's own revision counter, for expectedRev on save; null without a draft. */
+  rev: z.number().int().positive().nullable(),
+  updatedAt: z.number().int().nullable(),
+  updater: z.string().nullable(),
+  /** Whole-campaign validation of `document` against this experiment's job types and login setups. */
+  problems: z.array(Problem),
+})
+export type Draft = z.infer<typeof Draft>
+
+export const RevisionInfo = z.object({
+  campaignId: Id,
+  revision: z.number().int().positive(),
+  createdAt: z.number().int(),
+  creator: z.string(),
+  face: z.string(),
+  summary: z.string(),
+})
+export type RevisionInfo = z.infer<typeof RevisionInfo>
+
 export const SubmissionFilter = z.object({
   campaignId: Id.optional(),
   stageId: Id.optional(),
@@ -108,6 +143,40 @@ export const contract = {
   'dependencies:list': { input: z.object({ ...scoped, campaignId: IdRef }), output: z.array(Dependency) },
   'dependencies:create': { input: z.object({ ...scoped, value: DependencyInput }), output: Dependency },
   'dependencies:delete': { input: deleteInput, output: z.object({ id: Id, deleted: z.literal(true) }) },
+
+  'campaigns:import': {
+    input: z.object({ ...scoped, files: z.array(CampaignFile).min(1).max(500), dryRun: z.boolean().default(false) }),
+    output: z.object({ results: z.array(ImportResult) }),
+  },
+  'campaigns:export': {
+    input: z.object({ ...scoped, id: IdRef, revision: z.number().int().positive().optional() }),
+    output: z.object({ fileName: z.string(), text: z.string() }),
+  },
+  'campaigns:clone': {
+    input: z.object({
+      ...scoped,
+      id: IdRef,
+      name: Name,
+      /** Text replacements applied to stage names and values (POMS's from → to), in order. */
+      replace: z.array(z.object({ from: z.string().min(1).max(200), to: z.string().max(200) })).max(20).default([]),
+    }),
+    output: Campaign,
+  },
+  'drafts:get': { input: z.object({ ...scoped, campaignId: IdRef }), output: Draft },
+  'drafts:save': {
+    input: z.object({ ...scoped, campaignId: IdRef, document: CampaignDocument, expectedRev: z.number().int().positive().nullable() }),
+    output: Draft,
+  },
+  'drafts:discard': { input: z.object({ ...scoped, campaignId: IdRef }), output: Draft },
+  'drafts:publish': {
+    input: z.object({ ...scoped, campaignId: IdRef, expectedRev: z.number().int().positive(), summary: z.string().trim().max(500).default('') }),
+    output: RevisionInfo,
+  },
+  'revisions:list': { input: z.object({ ...scoped, campaignId: IdRef }), output: z.array(RevisionInfo) },
+  'revisions:get': {
+    input: z.object({ ...scoped, campaignId: IdRef, revision: z.number().int().positive() }),
+    output: z.object({ info: RevisionInfo, document: CampaignDocument }),
+  },
 
   'submissions:launch': { input: LaunchRequest, output: LaunchResult },
   'submissions:list': {

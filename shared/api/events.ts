@@ -13,6 +13,10 @@ export const eventPayloads = {
   'campaigns:changed': changed,
   'stages:changed': changed,
   'dependencies:changed': changed,
+  /** `ids` are campaign ids whose draft was saved, discarded or published. */
+  'drafts:changed': changed,
+  /** `ids` are campaign ids that gained a published revision. */
+  'revisions:changed': changed,
   'submissions:changed': changed,
   'jobs:changed': z.object({ experiment: ExperimentCode, submissionIds: z.array(Id) }),
   'launchOutput:appended': z.object({ experiment: ExperimentCode, submissionId: Id }),
