@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CampaignKeywords, CampaignLayout, CampaignType } from './campaign'
-import { Name } from './common'
+import { Id, Name } from './common'
 import { JobTypeInput } from './job-type'
 import { LoginSetupInput } from './login-setup'
 import { StageSettings } from './stage'
@@ -21,7 +21,12 @@ export const DocStageSettings = {
   loginSetup: z.string().trim().min(1).max(200).nullable(),
 }
 
-export const DocStage = z.object({ name: Name, ...DocStageSettings })
+export const DocStage = z.object({
+  /** The stored stage this entry edits, so a rename keeps its history; absent for new stages and in files. */
+  id: Id.optional(),
+  name: Name,
+  ...DocStageSettings,
+})
 export type DocStage = z.infer<typeof DocStage>
 
 export const DocDefaults = z.object(DocStageSettings).partial()
