@@ -34,6 +34,8 @@ export default defineConfig({
           environment: 'node',
           // Real services and real processes: one file at a time keeps a 2-core machine honest.
           fileParallelism: false,
+          // sshd, Slurm and HTCondor on loopback, once for the whole project (test/services/).
+          globalSetup: ['test/setup/integration-services.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

@@ -56,6 +56,11 @@ fi
 [ "$cmd" = up ] || { echo "usage: condor.sh up|down STATE_DIR" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "condor.sh must run as root (chroot, mounts)" >&2; exit 1; }
 require_packages debootstrap openssh-client
+busy=$(chroot_pids)
+if [ -n "$busy" ]; then
+  echo "the HTCondor chroot $root is in use by another test run (pids $(echo $busy)); one run at a time" >&2
+  exit 1
+fi
 mkdir -p "$dir"
 chmod 755 "$state" "$dir"
 

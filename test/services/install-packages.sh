@@ -3,7 +3,8 @@
 # Safe to re-run: only missing packages are installed.
 set -euo pipefail
 
-PACKAGES=(chromium)
+# Browser tests; the sshd and Slurm test hosts; debootstrap for the HTCondor chroot.
+PACKAGES=(chromium openssh-server openssh-client slurm-wlm munge debootstrap)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
