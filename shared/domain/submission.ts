@@ -70,6 +70,15 @@ export const ResolvedLaunch = z.object({
   splitCursorBefore: z.number().int().nullable(),
   splitCursorAfter: z.number().int().nullable(),
   variables: z.record(z.string(), z.string()),
+  /** Remote backends: the launch host and account with `%(var)s` resolved; null for local. */
+  target: z.object({ host: z.string(), port: z.number().int(), account: z.string(), timezone: z.string() }).nullable(),
+  /** The login setup's shell text with `%(var)s` values escaped for where they stand. */
+  setup: z.string(),
+  /** Attributes every job carries so it can be found again (`POMS4_SUBMISSION_ID`…). */
+  tags: z.record(z.string(), z.string()),
+  /** VO group and role (jobsub `-G`, `--role`). */
+  group: z.string(),
+  role: z.string(),
 })
 export type ResolvedLaunch = z.infer<typeof ResolvedLaunch>
 

@@ -95,11 +95,13 @@ function gatedBackend() {
       queried.resolve()
       return answer.promise
     },
-    kill: () => {
+    control: async () => {
       killed.resolve()
-      return release.promise
+      await release.promise
+      return { message: 'killed' }
     },
-    jobLogFile: () => null,
+    fetchLog: async () => ({ text: '', truncated: false, bytes: 0 }),
+    findTagged: async () => new Map(),
     close: async () => undefined,
   }
   return { backend, queried: queried.promise, answer: answer.resolve, killed: killed.promise, release: () => release.resolve() }

@@ -1,7 +1,7 @@
 import type { Campaign } from '../../../shared/domain/campaign'
 import type { ParamPair } from '../../../shared/domain/common'
 import type { JobType } from '../../../shared/domain/job-type'
-import { pomsEnvironment, substitutionVariables, type LaunchFacts } from '../../../shared/domain/launch-env'
+import { groupFor, pomsEnvironment, substitutionVariables, type LaunchFacts } from '../../../shared/domain/launch-env'
 import {
   CommandSyntaxError,
   joinCommand,
@@ -12,6 +12,7 @@ import {
   SubstitutionError,
 } from '../../../shared/domain/launch-params'
 import type { LoginSetup } from '../../../shared/domain/login-setup'
+import { substituteShell } from '../../../shared/domain/shell-substitution'
 import type { Stage } from '../../../shared/domain/stage'
 import type { ResolvedLaunch } from '../../../shared/domain/submission'
 import { badInput } from '../../../shared/errors'
@@ -101,9 +102,14 @@ export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCount
     test: request.test,
   })
   const template = joinCommand(jobType.launchScript, params)
+  const remote = loginSetup.backend !== 'local'
+  // The login setup sees only the base set, as in POMS (§3.5.1): campaign keywords are not there.
+  const { dataset: _d, parameter: _p, version, group, experimenter, experiment } = variables
+  const baseVariables = { dataset: variables.dataset!, parameter: variables.parameter!, version: version!, group: group!, experimenter: experimenter!, experiment: experiment! }
   try {
-    const command = substitute(template, variables, shellQuote)
-    const argv = loginSetup.backend === 'local' ? splitCommandWords(template).map((word) => substitute(word, variables)) : []
+    const command = remote ? substituteShell(template, variables) : substitute(template, variables, shellQuote)
+    const argv = remote ? [] : splitCommandWords(template).map((word) => substitute(word, variables))
+    const setup = remote ? substituteShell(loginSetup.setup, baseVariables) : ''
     return {
       test: request.test,
       datasetOverride: request.datasetOverride,
@@ -116,6 +122,11 @@ export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCount
       splitCursorBefore: stage.splitCursor,
       splitCursorAfter: stage.splitCursor,
       variables,
+      target: remote ? resolveTarget(loginSetup, baseVariables) : null,
+      setup,
+      tags: jobTags(facts),
+      group: groupFor(stage.experiment),
+      role: stage.voRole,
       jobCountRequested: requestedJobCount(params, variables),
     }
   } catch (err) {
@@ -125,5 +136,37 @@ export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCount
       ])
     }
     throw err
+  }
+}
+
+const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[[0-9A-Fa-f:]+\]$/
+const ACCOUNT = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/
+
+/** The launch host and account with `%(experiment)s` and friends filled in, checked to be a host and a user name. */
+export function resolveTarget(loginSetup: LoginSetup, vars: Readonly<Record<string, string>>) {
+  let host: string
+  let account: string
+  try {
+    host = substitute(loginSetup.host, vars)
+    account = substitute(loginSetup.account, vars)
+  } catch (err) {
+    throw badInput(`login setup ${loginSetup.name}: ${(err as Error).message}`, [{ path: 'loginSetupId', message: (err as Error).message }])
+  }
+  if (!HOST.test(host)) throw badInput(`login setup ${loginSetup.name}: "${host}" is not a host name`, [{ path: 'host', message: 'not a host name' }])
+  if (!ACCOUNT.test(account)) throw badInput(`login setup ${loginSetup.name}: "${account}" is not an account name`, [{ path: 'account', message: 'not an account name' }])
+  return { host, port: loginSetup.port, account, timezone: loginSetup.hostTimezone }
+}
+
+/** The attributes every job of a submission carries (POMS's ClassAds, §3.11), so its jobs can always be found. */
+export function jobTags(facts: LaunchFacts): Record<string, string> {
+  return {
+    POMS4_SUBMISSION_ID: facts.submissionId,
+    POMS4_CAMPAIGN_STAGE_ID: facts.stageId,
+    POMS4_CAMPAIGN_STAGE_NAME: facts.stageName,
+    POMS4_CAMPAIGN_ID: facts.campaignId ?? '',
+    POMS4_CAMPAIGN_NAME: facts.campaignName ?? '',
+    POMS4_TEST_LAUNCH: facts.test ? 'True' : 'False',
+    POMS_TASK_ID: facts.submissionId,
+    POMS_LAUNCHER: facts.launcher,
   }
 }

@@ -16,6 +16,7 @@ import type { DataHandler } from './data/data-handler'
 import { DatasetError } from './data/data-handler'
 import { openLaunchOutput, redactEnv } from './launch-output'
 import { resolveLaunch } from './launch-resolver'
+import { trackedSubmission } from './tracked-submission'
 
 export const GLOBAL_HOLD_SETTING = 'launches.held'
 
@@ -58,7 +59,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     return { campaign, jobType, loginSetup, backend }
   }
 
-  async function runBackend(submissionId: string, shortId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, controller: AbortController) {
+  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, controller: AbortController) {
     const experiment = snapshot.stage.experiment
     const output = openLaunchOutput(launchFile(submissionId), () => events.emit('launchOutput:appended', { experiment, submissionId }))
     const settle = (fn: () => void) => {
@@ -69,8 +70,9 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     try {
       repos.submissions.setLaunchState(submissionId, 'launching', null, null, clock.now())
       const { launch } = snapshot
+      const submission = repos.submissions.getById(submissionId)!
       const result = await backend.submit(
-        { submissionId, shortId, argv: launch.argv, command: launch.command, env: launch.env, files: launch.files, jobCount: launch.jobCount },
+        { ...trackedSubmission(submission, snapshot), argv: launch.argv, command: launch.command, files: launch.files, jobCount: launch.jobCount, tags: launch.tags },
         { log: (line) => output.line(line), signal: controller.signal },
       )
       const now = clock.now()
@@ -214,7 +216,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       const controller = new AbortController()
       running.set(submissionId, controller)
       const task = tasks.start(`Launch ${stage.name} (${shortId})`, { cancellable: false, subject: { type: 'submission', id: submissionId } })
-      void runBackend(submissionId, shortId, backend, snapshot, task, controller)
+      void runBackend(submissionId, backend, snapshot, task, controller)
       return { submission, held: null, taskId: task.id, replayed: false }
     },
 

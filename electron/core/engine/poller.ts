@@ -5,6 +5,7 @@ import { writeStatus } from '../services/status-writer'
 import type { JobUpdate } from '../store/repos/job-repo'
 import { newId } from '../store/ids'
 import type { Backend } from './backends/backend'
+import { trackedSubmission } from './tracked-submission'
 
 const ENGINE = { kind: 'engine' as const, username: 'engine', face: 'engine' as const }
 
@@ -41,7 +42,11 @@ export function createPoller(deps: CoreDeps, backends: ReadonlyMap<string, Backe
       [...byBackend.entries()].map(async ([kind, subs]) => {
         const backend = backends.get(kind)
         if (!backend) return null
-        return { subs, result: await backend.query(subs.map((s) => s.id)) }
+        const tracked = subs.flatMap((s) => {
+          const snapshot = repos.submissions.getSnapshot(s.id)
+          return snapshot ? [trackedSubmission(s, snapshot)] : []
+        })
+        return { subs, result: await backend.query(tracked) }
       }),
     )
 

@@ -8,6 +8,7 @@ import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Backend } from '../engine/backends/backend'
 import { readTail } from '../files/capped-file'
+import { trackedSubmission } from '../engine/tracked-submission'
 import type { Actor } from './actor'
 import { recordAudit } from './audit'
 import { writeStatus } from './status-writer'
@@ -52,8 +53,10 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
     jobLog(actor: Actor, ref: string, index: number) {
       const sub = repos.submissions.require(actor.experiment, ref)
       if (!repos.jobs.get(sub.id, index)) throw new AppError('NOT_FOUND', `submission ${sub.shortId} has no job ${index}`)
-      const file = opts.backends.get(sub.backend)?.jobLogFile(sub.id, index) ?? null
-      return file ? readTail(file) : { text: '', truncated: false, bytes: 0 }
+      const backend = opts.backends.get(sub.backend)
+      const snapshot = repos.submissions.getSnapshot(sub.id)
+      if (!backend || !snapshot) return { text: '', truncated: false, bytes: 0 }
+      return backend.fetchLog(trackedSubmission(sub, snapshot), index)
     },
 
     /** Kill its jobs and mark it Cancelled: a person's decision, which the engine then keeps. */
@@ -64,7 +67,9 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
         throw badInput(`submission ${sub.shortId} is ${sub.status}; there is nothing left to kill`)
       }
       opts.abortLaunch(sub.id)
-      await opts.backends.get(sub.backend)?.kill(sub.id)
+      const backend = opts.backends.get(sub.backend)
+      const snapshot = repos.submissions.getSnapshot(sub.id)
+      if (backend && snapshot) await backend.control(trackedSubmission(sub, snapshot), 'kill')
       db.transaction(() => {
         // Re-read: the engine may have finished it while the backend was killing its jobs.
         const from = repos.submissions.statusOf(sub.id) ?? sub.status

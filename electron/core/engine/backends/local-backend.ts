@@ -3,11 +3,11 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync, 
 import { constants as osConstants, hostname } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { JobState } from '../../../../shared/domain/job'
-import { CappedFileWriter } from '../../files/capped-file'
+import { CappedFileWriter, readTail } from '../../files/capped-file'
 import type { Clock } from '../../ports'
 import type { JobUpdate } from '../../store/repos/job-repo'
 import { shareFiles } from '../data/data-handler'
-import { LaunchError, type Backend, type LaunchIo, type LaunchPlan, type QueryResult, type SubmitResult } from './backend'
+import { LaunchError, type Backend, type ControlAction, type LaunchIo, type LaunchPlan, type QueryResult, type SubmitResult, type TrackedSubmission } from './backend'
 import { sampleProcUsage } from './proc-usage'
 
 interface LocalJob {
@@ -22,6 +22,8 @@ interface LocalJob {
   pid: number | null
   child: ChildProcess | null
   killRequested: boolean
+  /** Held by a person: not started (idle) or stopped with SIGSTOP (running). */
+  held: boolean
 }
 
 interface LocalSubmission {
@@ -98,6 +100,7 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
     job.finishedAt = opts.clock.now()
     job.exitCode = code ?? (signal ? signalExitCode(signal) : null)
     job.state = job.killRequested ? 'removed' : job.exitCode === 0 ? 'completed' : 'failed'
+    job.held = false
     job.child = null
     log.close()
     running--
@@ -149,7 +152,7 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
   function pump() {
     while (running < opts.concurrency && queue.length > 0) {
       const next = queue.shift()!
-      if (next.job.state !== 'idle') continue
+      if (next.job.state !== 'idle' || next.job.held) continue
       start(next.sub, next.job)
     }
   }
@@ -157,9 +160,9 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
   const toUpdate = (job: LocalJob): JobUpdate => ({
     index: job.index,
     batchJobId: job.pid === null ? null : String(job.pid),
-    state: job.state,
+    state: job.held ? 'held' : job.state,
     exitCode: job.exitCode,
-    holdReason: null,
+    holdReason: job.held ? 'held by request (local backend)' : null,
     submittedAt: job.submittedAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
@@ -174,9 +177,10 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
 
     async submit(plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> {
       if (plan.argv.length === 0) throw new LaunchError('the launch command is empty')
+      const submissionId = plan.id
       const executable = resolveExecutable(plan.argv[0]!, { ...process.env, ...plan.env })
       if (io.signal.aborted) throw new LaunchError('the launch was aborted before any job started')
-      const dir = join(opts.jobsDir, plan.submissionId)
+      const dir = join(opts.jobsDir, submissionId)
       mkdirSync(dir, { recursive: true, mode: 0o700 })
       const shares = shareFiles(plan.files, plan.jobCount)
       shares.forEach((files, i) => writeFileSync(join(dir, `input-${i}.txt`), files.map((f) => `${f}\n`).join('')))
@@ -196,9 +200,10 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
           pid: null,
           child: null,
           killRequested: false,
+          held: false,
         })),
       }
-      submissions.set(plan.submissionId, sub)
+      submissions.set(submissionId, sub)
       io.log(`executable: ${executable}`)
       io.log(`job folder: ${dir}`)
       shares.forEach((files, i) => io.log(`job ${i}: ${files.length} input file${files.length === 1 ? '' : 's'}`))
@@ -207,10 +212,10 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
       return { batchId: `local:${plan.shortId}`, jobs: sub.jobs.map(toUpdate) }
     },
 
-    async query(submissionIds: readonly string[]): Promise<QueryResult> {
+    async query(tracked: readonly TrackedSubmission[]): Promise<QueryResult> {
       const jobs = new Map<string, JobUpdate[]>()
       const unknown: string[] = []
-      for (const id of submissionIds) {
+      for (const { id } of tracked) {
         const sub = submissions.get(id)
         if (sub) jobs.set(id, sub.jobs.map(toUpdate))
         else unknown.push(id)
@@ -218,37 +223,58 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
       return { jobs, unknown, partial: false }
     },
 
-    async kill(submissionId: string): Promise<void> {
-      const sub = submissions.get(submissionId)
-      if (!sub) return
+    async control(tracked: TrackedSubmission, action: ControlAction): Promise<{ message: string }> {
+      const sub = submissions.get(tracked.id)
+      if (!sub) return { message: `no local jobs of ${tracked.shortId} are running in this process` }
       const now = opts.clock.now()
-      for (const job of sub.jobs) {
-        job.killRequested = true
-        if (job.state === 'idle') {
-          job.state = 'removed'
-          job.finishedAt = now
-        } else if (job.state === 'running' && job.pid !== null) {
-          const pid = job.pid
-          try {
-            process.kill(-pid, 'SIGTERM')
-          } catch {
-            /* already gone */
-          }
-          setTimeout(() => {
-            if (job.child) {
-              try {
-                process.kill(-pid, 'SIGKILL')
-              } catch {
-                /* already gone */
-              }
-            }
-          }, graceMs).unref()
+      const signalGroup = (pid: number, signal: NodeJS.Signals) => {
+        try {
+          process.kill(-pid, signal)
+        } catch {
+          /* already gone */
         }
       }
+      let touched = 0
+      for (const job of sub.jobs) {
+        if (job.state !== 'idle' && job.state !== 'running') continue
+        touched++
+        if (action === 'hold') {
+          job.held = true
+          if (job.state === 'running' && job.pid !== null) signalGroup(job.pid, 'SIGSTOP')
+        } else if (action === 'release') {
+          if (!job.held) continue
+          job.held = false
+          if (job.state === 'running' && job.pid !== null) signalGroup(job.pid, 'SIGCONT')
+        } else {
+          job.killRequested = true
+          job.held = false
+          if (job.state === 'idle') {
+            job.state = 'removed'
+            job.finishedAt = now
+          } else if (job.pid !== null) {
+            const pid = job.pid
+            signalGroup(pid, 'SIGCONT')
+            signalGroup(pid, 'SIGTERM')
+            setTimeout(() => {
+              if (job.child) signalGroup(pid, 'SIGKILL')
+            }, graceMs).unref()
+          }
+        }
+      }
+      if (action === 'release') pump()
       changed()
+      const verb = action === 'kill' ? 'removing' : action === 'hold' ? 'holding' : 'releasing'
+      return { message: `${verb} ${touched} local job${touched === 1 ? '' : 's'} of ${tracked.shortId}` }
     },
 
-    jobLogFile: (submissionId, index) => join(opts.jobsDir, submissionId, `job-${index}.log`),
+    async fetchLog(tracked: TrackedSubmission, index: number) {
+      return readTail(join(opts.jobsDir, tracked.id, `job-${index}.log`))
+    },
+
+    async findTagged() {
+      // Local jobs live in this process only: after a restart there is nothing to adopt.
+      return new Map()
+    },
 
     async close(): Promise<void> {
       clearInterval(sampler)

@@ -1,0 +1,22 @@
+import type { Submission, SubmissionSnapshot } from '../../../shared/domain/submission'
+import type { TrackedSubmission } from './backends/backend'
+
+/** A submission as its backend needs to see it, from the frozen snapshot (never from live rows). */
+export function trackedSubmission(submission: Submission, snapshot: SubmissionSnapshot): TrackedSubmission {
+  const { launch } = snapshot
+  return {
+    id: submission.id,
+    shortId: submission.shortId,
+    experiment: submission.experiment,
+    batchId: submission.batchId,
+    backend: submission.backend,
+    target: launch.target
+      ? { endpoint: { host: launch.target.host, port: launch.target.port, username: launch.target.account }, timezone: launch.target.timezone }
+      : null,
+    setup: launch.setup,
+    env: launch.env,
+    group: launch.group,
+    role: launch.role,
+    createdAt: submission.createdAt,
+  }
+}
