@@ -41,8 +41,31 @@ export const LaunchRequest = z.object({
   paramOverrides: ParamPairs.default([]),
   /** A retried call with the same key returns the first call's submission instead of launching again. */
   idempotencyKey: z.string().trim().min(8, 'an idempotency key of at least 8 characters is required').max(200),
+  /** Show exactly what would run — command, environment, script, files — and change nothing. */
+  dryRun: z.boolean().default(false),
 })
 export type LaunchRequest = z.input<typeof LaunchRequest>
+
+/** What a launch would run, shown by a dry run without any side effect. */
+export const LaunchPreview = z.object({
+  backend: z.string(),
+  target: z.object({ host: z.string(), port: z.number().int(), account: z.string(), timezone: z.string() }).nullable(),
+  /** The launch command with every value inserted. */
+  command: z.string(),
+  argv: z.array(z.string()),
+  /** The whole script a remote launch runs on the launch host (setup, environment, tags, command). */
+  script: z.string().nullable(),
+  env: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()),
+  params: ParamPairs,
+  variables: z.record(z.string(), z.string()),
+  dataset: z.string(),
+  files: z.array(z.string()),
+  jobCount: z.number().int(),
+  /** Why the real launch would fail at once (an unreadable dataset), or null. */
+  problem: z.string().nullable(),
+})
+export type LaunchPreview = z.infer<typeof LaunchPreview>
 
 export const LaunchResult = z.object({
   submission: Submission.nullable(),
@@ -50,6 +73,8 @@ export const LaunchResult = z.object({
   taskId: z.string().nullable(),
   /** True when the idempotency key matched an earlier launch and nothing new was started. */
   replayed: z.boolean(),
+  /** Set by a dry run (and then nothing else is). */
+  preview: LaunchPreview.nullable().default(null),
 })
 export type LaunchResult = z.infer<typeof LaunchResult>
 

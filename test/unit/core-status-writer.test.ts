@@ -174,7 +174,7 @@ describe('races between the engine and people', () => {
   it('a kill that finds the submission completed meanwhile does not roll it back to Cancelled', async () => {
     const id = submission('Running', ['running'])
     const gate = gatedBackend()
-    const service = createSubmissionService(h.core.deps, { backends: new Map([['local', gate.backend]]), abortLaunch: () => false })
+    const service = createSubmissionService(h.core.deps, { backends: new Map([['local', gate.backend]]), abortLaunch: async () => false })
     const actor: Actor = { username: h.core.localUsername, role: 'superuser', face: 'cli', experiment: EXP }
     const killing = service.kill(actor, id)
     await gate.killed
@@ -188,7 +188,7 @@ describe('races between the engine and people', () => {
 
   it('setStatus refuses a roll-back from Completed and allows Located', () => {
     const id = submission('Running')
-    const service = createSubmissionService(h.core.deps, { backends: new Map(), abortLaunch: () => false })
+    const service = createSubmissionService(h.core.deps, { backends: new Map(), abortLaunch: async () => false })
     const actor: Actor = { username: h.core.localUsername, role: 'superuser', face: 'cli', experiment: EXP }
     write(id, 'Running', 'Completed', ENGINE)
     expect(() => service.setStatus(actor, id, 'Running', null)).toThrow(/cannot go back to Running/)

@@ -1,5 +1,8 @@
 import type { CoreDeps } from '../deps'
 import { writeStatus } from '../services/status-writer'
+import type { JobUpdate } from '../store/repos/job-repo'
+import { newId } from '../store/ids'
+import { trackedSubmission } from './tracked-submission'
 import type { Backend } from './backends/backend'
 import { createPoller, type PollOutcome } from './poller'
 
@@ -20,24 +23,51 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
   let polling: Promise<PollOutcome | null> | null = null
   let again = false
   let failures = 0
+  let reconcileAgain = true
+  let startedAt = Number.POSITIVE_INFINITY
 
-  function reconcileInterruptedLaunches(): void {
+  /**
+   * Launches a stop interrupted (journaled, never confirmed) are settled, never launched again: a
+   * remote one is matched to the jobs tagged with its id on the batch system and adopted if they
+   * exist; a local one cannot have survived the stop. A host that cannot be asked is tried again
+   * on the next cycle.
+   */
+  async function reconcileInterruptedLaunches(): Promise<void> {
     const ids = repos.submissions.interruptedLaunchIds()
     if (ids.length === 0) return
-    const touched: { id: string; experiment: string }[] = []
-    db.transaction(() => {
-      for (const id of ids) {
-        const sub = repos.submissions.getById(id)
-        if (!sub) continue
-        // Remote backends reconcile by job tags (issue 4); a local launch cannot have survived us.
-        const reason = 'the app stopped during this launch; no job of it is tracked — relaunch if needed'
-        writeStatus(repos, id, sub.status, 'LaunchFailed', { kind: 'engine', username: 'engine', face: 'engine' }, clock.now(), reason)
-        repos.submissions.setLaunchState(id, 'failed', reason, null, clock.now())
-        touched.push({ id, experiment: sub.experiment })
+    const ENGINE = { kind: 'engine' as const, username: 'engine', face: 'engine' as const }
+    for (const id of ids) {
+      const sub = repos.submissions.getById(id)
+      const snapshot = sub ? repos.submissions.getSnapshot(id) : null
+      // Only launches journaled before this engine started: later ones are running in this process.
+      if (!sub || !snapshot || sub.createdAt >= startedAt) continue
+      const backend = backends.get(sub.backend)
+      let adopted: { batchId: string; jobs: JobUpdate[] } | null = null
+      let reason = 'the app stopped during this launch; no job of it is tracked — relaunch if needed'
+      if (backend && sub.backend !== 'local') {
+        try {
+          adopted = (await backend.findTagged([trackedSubmission(sub, snapshot)])).get(id) ?? null
+        } catch (err) {
+          logger.warn('cannot reconcile an interrupted launch yet; will retry', { submission: sub.shortId, error: (err as Error).message })
+          reconcileAgain = true
+          continue
+        }
+        if (!adopted) reason = `the app stopped during this launch and no job tagged with ${sub.shortId} exists on the batch system, so it never launched`
       }
-    })()
-    for (const t of touched) events.emit('submissions:changed', { experiment: t.experiment, ids: [t.id] })
-    logger.warn('settled launches interrupted by a stop', { count: touched.length })
+      const now = clock.now()
+      db.transaction(() => {
+        if (adopted) {
+          for (const job of adopted.jobs) repos.jobs.insert({ ...job, id: newId(), submissionId: id, updatedAt: now })
+          repos.submissions.setLaunchState(id, 'launched', null, adopted.batchId, now)
+          repos.submissions.appendHistory(id, { status: sub.status, at: now, actor: 'engine', face: 'engine', reason: `adopted ${adopted.jobs.length} jobs (${adopted.batchId}) found by their tag after a stop` })
+        } else {
+          writeStatus(repos, id, sub.status, 'LaunchFailed', ENGINE, now, reason)
+          repos.submissions.setLaunchState(id, 'failed', reason, null, now)
+        }
+      })()
+      events.emit('submissions:changed', { experiment: sub.experiment, ids: [id] })
+      logger.warn(adopted ? 'adopted an interrupted launch' : 'settled an interrupted launch', { submission: sub.shortId })
+    }
   }
 
   function schedule(delay: number): void {
@@ -54,6 +84,10 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
     timer = null
     polling = (async () => {
       try {
+        if (reconcileAgain) {
+          reconcileAgain = false
+          await reconcileInterruptedLaunches()
+        }
         const outcome = await pollOnce()
         failures = 0
         return outcome
@@ -74,7 +108,7 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
   return {
     start(): void {
       stopped = false
-      reconcileInterruptedLaunches()
+      startedAt = clock.now()
       schedule(0)
     },
     /** Poll soon: a backend saw a change. */

@@ -1,65 +1,52 @@
 import { join } from 'node:path'
-import type { ParsedInput } from '../../../shared/api/contract'
-import type { LaunchResult } from '../../../shared/api/contract'
+import type { LaunchResult, ParsedInput } from '../../../shared/api/contract'
 import { canDo } from '../../../shared/domain/roles'
-import type { Stage } from '../../../shared/domain/stage'
-import type { Submission, SubmissionSnapshot } from '../../../shared/domain/submission'
-import { AppError, badInput } from '../../../shared/errors'
+import type { SubmissionSnapshot, Submission } from '../../../shared/domain/submission'
+import { AppError } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Actor } from '../services/actor'
 import { recordAudit } from '../services/audit'
 import { writeStatus } from '../services/status-writer'
+import type { SshPool } from '../ssh/ssh-pool'
+import { remoteCommand } from '../ssh/remote-command'
 import { newId } from '../store/ids'
 import type { TaskHandle } from '../tasks/task-registry'
 import { LaunchError, type Backend } from './backends/backend'
+import { PROCESS_MARKER } from './backends/remote-launch-script'
 import type { DataHandler } from './data/data-handler'
-import { DatasetError } from './data/data-handler'
+import { queueHeldLaunch, launchesHeld } from './launch-holds'
 import { openLaunchOutput, redactEnv } from './launch-output'
-import { resolveLaunch } from './launch-resolver'
+import { launchPlan, prepareLaunch, previewOf, type PreparedLaunch } from './launch-preparation'
 import { trackedSubmission } from './tracked-submission'
-
-export const GLOBAL_HOLD_SETTING = 'launches.held'
 
 export interface LaunchServiceOptions {
   backends: ReadonlyMap<string, Backend>
   dataHandler: DataHandler
+  /** For aborting a remote launch that is still running (kills its process group on the host). */
+  sshPool?: SshPool
   /** The engine polls sooner after a launch settles. */
   onLaunched: () => void
+}
+
+interface RunningLaunch {
+  controller: AbortController
+  /** The launch script's process id on the launch host, once its marker was printed. */
+  remotePid: number | null
+  snapshot: SubmissionSnapshot
 }
 
 /**
  * Launch = resolve the configuration, write the submission, its snapshot and `New` in one
  * transaction before anything runs (the journal), then let the backend run it in the background.
+ * A dry run resolves the same way and writes nothing.
  */
 export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) {
   const { db, repos, clock, events, tasks, logger } = deps
-  const running = new Map<string, AbortController>()
+  const running = new Map<string, RunningLaunch>()
   const launchFile = (submissionId: string) => join(deps.paths.dataDir, 'launches', `${submissionId}.log`)
+  const ENGINE = { kind: 'engine' as const, username: 'engine', face: 'engine' as const }
 
-  function launchConfig(actor: Actor, stage: Stage) {
-    const campaign = stage.campaignId ? repos.campaigns.get(actor.experiment, stage.campaignId) : null
-    const jobTypeId = stage.jobTypeId ?? campaign?.defaults.jobTypeId ?? null
-    const loginSetupId = stage.loginSetupId ?? campaign?.defaults.loginSetupId ?? null
-    const missing: { path: string; message: string }[] = []
-    if (!jobTypeId) missing.push({ path: 'jobTypeId', message: 'choose the job type this stage runs' })
-    if (!loginSetupId) missing.push({ path: 'loginSetupId', message: 'choose the login setup this stage launches with' })
-    if (missing.length > 0) {
-      throw badInput(`stage ${stage.name} cannot be launched: it has no ${missing.map((m) => (m.path === 'jobTypeId' ? 'job type' : 'login setup')).join(' and no ')}`, missing)
-    }
-    const jobType = repos.jobTypes.get(actor.experiment, jobTypeId!)
-    const loginSetup = repos.loginSetups.get(actor.experiment, loginSetupId!)
-    if (!jobType) throw badInput(`stage ${stage.name} refers to a job type that no longer exists`, [{ path: 'jobTypeId', message: 'deleted' }])
-    if (!loginSetup) throw badInput(`stage ${stage.name} refers to a login setup that no longer exists`, [{ path: 'loginSetupId', message: 'deleted' }])
-    const backend = opts.backends.get(loginSetup.backend)
-    if (!backend) {
-      throw badInput(`the ${loginSetup.backend} backend of login setup ${loginSetup.name} is not available in this version`, [
-        { path: 'loginSetupId', message: `${loginSetup.backend} is not available` },
-      ])
-    }
-    return { campaign, jobType, loginSetup, backend }
-  }
-
-  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, controller: AbortController) {
+  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, entry: RunningLaunch) {
     const experiment = snapshot.stage.experiment
     const output = openLaunchOutput(launchFile(submissionId), () => events.emit('launchOutput:appended', { experiment, submissionId }))
     const settle = (fn: () => void) => {
@@ -69,26 +56,31 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     }
     try {
       repos.submissions.setLaunchState(submissionId, 'launching', null, null, clock.now())
-      const { launch } = snapshot
       const submission = repos.submissions.getById(submissionId)!
-      const result = await backend.submit(
-        { ...trackedSubmission(submission, snapshot), argv: launch.argv, command: launch.command, files: launch.files, jobCount: launch.jobCount, tags: launch.tags },
-        { log: (line) => output.line(line), signal: controller.signal },
-      )
+      const plan = launchPlan(trackedSubmission(submission, snapshot), snapshot.launch)
+      const result = await backend.submit(plan, {
+        log: (line) => {
+          const marker = line.startsWith(PROCESS_MARKER) ? /(\d+)/.exec(line.slice(PROCESS_MARKER.length)) : null
+          if (marker) entry.remotePid = Number(marker[1])
+          output.line(line)
+        },
+        signal: entry.controller.signal,
+      })
       const now = clock.now()
       settle(() => {
         for (const job of result.jobs) repos.jobs.insert({ ...job, id: newId(), submissionId, updatedAt: now })
         repos.submissions.setLaunchState(submissionId, 'launched', null, result.batchId, now)
       })
-      output.line(`== submitted ${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'} as ${result.batchId} ==`)
+      output.line(`== submitted as ${result.batchId}${result.jobs.length ? ` (${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'})` : ''} ==`)
       task.succeed(`submitted as ${result.batchId}`)
     } catch (err) {
-      const reason = err instanceof LaunchError ? err.message : `unexpected error: ${(err as Error).message}`
-      if (!(err instanceof LaunchError)) logger.error('launch failed unexpectedly', { submissionId, error: (err as Error).stack })
+      const aborted = entry.controller.signal.aborted
+      const reason = aborted ? 'the launch was aborted' : err instanceof LaunchError ? err.message : `unexpected error: ${(err as Error).message}`
+      if (!aborted && !(err instanceof LaunchError)) logger.error('launch failed unexpectedly', { submissionId, error: (err as Error).stack })
       output.line(`== launch failed: ${reason} ==`)
       settle(() => {
         const current = repos.submissions.getById(submissionId)
-        if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', { kind: 'engine', username: 'engine', face: 'engine' }, clock.now(), reason)
+        if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', ENGINE, clock.now(), reason)
         repos.submissions.setLaunchState(submissionId, 'failed', reason, null, clock.now())
       })
       task.fail(reason)
@@ -99,132 +91,141 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     }
   }
 
+  /** Writes the journal — submission, history, snapshot — in one transaction, or finds the earlier call. */
+  function journal(actor: Actor, req: ParsedInput<'submissions:launch'>, prepared: PreparedLaunch, snapshot: SubmissionSnapshot): { shortId: string } | { replay: Submission } {
+    const { submissionId, stage, campaign, loginSetup, launch, datasetError } = prepared
+    const now = snapshot.takenAt
+    return db.transaction((): { shortId: string } | { replay: Submission } => {
+      // A retry with the same key that raced this call past the first check gets the first call's submission.
+      const raced = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
+      if (raced) return { replay: raced }
+      const shortId = repos.submissions.insert({
+        id: submissionId,
+        experiment: actor.experiment,
+        campaignId: campaign?.id ?? null,
+        stageId: stage.id,
+        status: 'New',
+        launchState: datasetError ? 'failed' : 'pending',
+        test: req.test,
+        backend: loginSetup.backend,
+        dataset: launch.dataset,
+        parentSubmissionId: null,
+        idempotencyKey: req.idempotencyKey,
+        launchOutputFile: launchFile(submissionId),
+        creator: actor.username,
+        creatorRole: stage.creatorRole,
+        now,
+      })
+      repos.submissions.appendHistory(submissionId, { status: 'New', at: now, actor: actor.username, face: actor.face, reason: req.test ? 'test launch' : null })
+      repos.submissions.insertSnapshot(submissionId, snapshot)
+      if (datasetError) {
+        writeStatus(repos, submissionId, 'New', 'LaunchFailed', { kind: 'person', username: actor.username, face: actor.face }, now, datasetError)
+        repos.submissions.setLaunchState(submissionId, 'failed', datasetError, null, now)
+      }
+      if (campaign && repos.campaigns.activate(campaign.id, now)) {
+        recordAudit(repos, clock, actor, 'activate', { type: 'campaign', id: campaign.id }, `campaign ${campaign.name} re-activated by a launch`)
+      }
+      recordAudit(repos, clock, actor, req.test ? 'test-launch' : 'launch', { type: 'submission', id: submissionId }, `launched stage ${stage.name}${campaign ? ` of ${campaign.name}` : ''}`)
+      return { shortId }
+    })()
+  }
+
+  function writeHeader(prepared: PreparedLaunch, actor: Actor, shortId: string, test: boolean, now: number): void {
+    const { submissionId, stage, campaign, loginSetup, jobType, launch, datasetError } = prepared
+    const header = openLaunchOutput(launchFile(submissionId), () => undefined)
+    header.line(`== POMS Desktop launch of submission ${shortId} (${submissionId}) ==`)
+    header.line(`stage ${stage.name}${campaign ? ` of campaign ${campaign.name}` : ''}, ${test ? 'test launch, ' : ''}by ${actor.username} as ${actor.role} at ${new Date(now).toISOString()}`)
+    header.line(`login setup ${loginSetup.name} (${loginSetup.backend}${launch.target ? ` on ${launch.target.account}@${launch.target.host}:${launch.target.port}` : ''}), job type ${jobType.name}`)
+    header.line(`command: ${launch.command}`)
+    for (const [key, value] of Object.entries(redactEnv(launch.env))) header.line(`env ${key}=${value}`)
+    header.line(`dataset: ${launch.dataset || '(none)'}; ${launch.files.length} file${launch.files.length === 1 ? '' : 's'}; ${launch.jobCount} job${launch.jobCount === 1 ? '' : 's'}`)
+    if (datasetError) header.line(`== launch failed: ${datasetError} ==`)
+    header.close()
+  }
+
   return {
     async launch(actor: Actor, req: ParsedInput<'submissions:launch'>): Promise<LaunchResult> {
-      const earlier = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
-      if (earlier) return { submission: earlier, held: null, taskId: null, replayed: true }
-
+      if (!req.dryRun) {
+        const earlier = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
+        if (earlier) return { submission: earlier, held: null, taskId: null, replayed: true, preview: null }
+      }
       const stage = repos.stages.require(actor.experiment, req.stageId)
       if (!canDo(actor.username, actor.role, stage)) {
         throw new AppError('FORBIDDEN', `${actor.username} acting as ${actor.role} may not launch stage ${stage.name} (owned by ${stage.creator} as ${stage.creatorRole})`)
       }
-      const { campaign, jobType, loginSetup, backend } = launchConfig(actor, stage)
+      const prepared = await prepareLaunch(deps, opts.backends, opts.dataHandler, actor, stage, req, newId())
 
-      const heldGlobally = repos.settings.get<boolean>(GLOBAL_HOLD_SETTING, false)
-      if (heldGlobally || stage.hold) {
-        const held = {
-          id: newId(),
-          experiment: actor.experiment,
-          stageId: stage.id,
-          createdAt: clock.now(),
-          launcher: actor.username,
-          launcherRole: actor.role,
-          test: req.test,
-          datasetOverride: req.datasetOverride,
-          paramOverrides: req.paramOverrides,
-          parentSubmissionId: null,
-        }
-        db.transaction(() => {
-          repos.heldLaunches.insert(held)
-          recordAudit(repos, clock, actor, 'queue-launch', { type: 'stage', id: stage.id }, `queued a launch of ${stage.name}: launches are held ${heldGlobally ? 'globally' : 'for this stage'}`)
-        })()
-        return { submission: null, held, taskId: null, replayed: false }
+      if (req.dryRun) {
+        const now = clock.now()
+        const plan = launchPlan(
+          {
+            id: prepared.submissionId,
+            shortId: 's-DRYRUN',
+            experiment: actor.experiment,
+            batchId: null,
+            backend: prepared.loginSetup.backend,
+            target: prepared.launch.target
+              ? { endpoint: { host: prepared.launch.target.host, port: prepared.launch.target.port, username: prepared.launch.target.account }, timezone: prepared.launch.target.timezone }
+              : null,
+            setup: prepared.launch.setup,
+            env: prepared.launch.env,
+            group: prepared.launch.group,
+            role: prepared.launch.role,
+            createdAt: now,
+          },
+          prepared.launch,
+        )
+        return { submission: null, held: null, taskId: null, replayed: false, preview: previewOf(prepared, plan) }
       }
 
-      const submissionId = newId()
-      const resolved = resolveLaunch({
-        stage,
-        campaign,
-        jobType,
-        loginSetup,
-        request: { test: req.test, datasetOverride: req.datasetOverride, paramOverrides: req.paramOverrides },
-        launcher: actor.username,
-        submissionId,
-      })
-      const { jobCountRequested, ...command } = resolved
-      let files: string[] = []
-      let datasetError: string | null = null
-      try {
-        files = await opts.dataHandler.listFiles(resolved.dataset)
-      } catch (err) {
-        if (!(err instanceof DatasetError)) throw err
-        datasetError = `the dataset cannot be read: ${err.message}`
+      const hold = launchesHeld(repos, stage)
+      if (hold) {
+        const held = queueHeldLaunch(deps, actor, stage, req, hold)
+        return { submission: null, held, taskId: null, replayed: false, preview: null }
       }
+
       const now = clock.now()
       const snapshot: SubmissionSnapshot = {
-        campaign,
+        campaign: prepared.campaign,
         stage,
-        jobType,
-        loginSetup,
-        launch: { ...command, env: redactEnv(command.env), files, jobCount: jobCountRequested },
+        jobType: prepared.jobType,
+        loginSetup: prepared.loginSetup,
+        launch: { ...prepared.launch, env: redactEnv(prepared.launch.env) },
         takenAt: now,
       }
-      const person = { kind: 'person' as const, username: actor.username, face: actor.face }
-
-      const journal = db.transaction((): { shortId: string } | { replay: Submission } => {
-        // A retry with the same key that raced this call past the check above (both awaited the
-        // data handler) gets the first call's submission, not a unique-index error.
-        const raced = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
-        if (raced) return { replay: raced }
-        // The journal: everything is recorded before anything runs, so a crash is always visible.
-        const shortId = repos.submissions.insert({
-          id: submissionId,
-          experiment: actor.experiment,
-          campaignId: campaign?.id ?? null,
-          stageId: stage.id,
-          status: 'New',
-          launchState: datasetError ? 'failed' : 'pending',
-          test: req.test,
-          backend: loginSetup.backend,
-          dataset: resolved.dataset,
-          parentSubmissionId: null,
-          idempotencyKey: req.idempotencyKey,
-          launchOutputFile: launchFile(submissionId),
-          creator: actor.username,
-          creatorRole: stage.creatorRole,
-          now,
-        })
-        repos.submissions.appendHistory(submissionId, { status: 'New', at: now, actor: actor.username, face: actor.face, reason: req.test ? 'test launch' : null })
-        repos.submissions.insertSnapshot(submissionId, snapshot)
-        if (datasetError) {
-          writeStatus(repos, submissionId, 'New', 'LaunchFailed', person, now, datasetError)
-          repos.submissions.setLaunchState(submissionId, 'failed', datasetError, null, now)
-        }
-        if (campaign && repos.campaigns.activate(campaign.id, now)) {
-          recordAudit(repos, clock, actor, 'activate', { type: 'campaign', id: campaign.id }, `campaign ${campaign.name} re-activated by a launch`)
-        }
-        recordAudit(repos, clock, actor, req.test ? 'test-launch' : 'launch', { type: 'submission', id: submissionId }, `launched stage ${stage.name}${campaign ? ` of ${campaign.name}` : ''}`)
-        return { shortId }
-      })()
-      if ('replay' in journal) return { submission: journal.replay, held: null, taskId: null, replayed: true }
-      const { shortId } = journal
+      const journaled = journal(actor, req, prepared, snapshot)
+      if ('replay' in journaled) return { submission: journaled.replay, held: null, taskId: null, replayed: true, preview: null }
+      const { submissionId } = prepared
       events.emit('submissions:changed', { experiment: actor.experiment, ids: [submissionId] })
-
-      const header = openLaunchOutput(launchFile(submissionId), () => undefined)
-      header.line(`== POMS Desktop launch of submission ${shortId} (${submissionId}) ==`)
-      header.line(`stage ${stage.name}${campaign ? ` of campaign ${campaign.name}` : ''}, ${req.test ? 'test launch, ' : ''}by ${actor.username} as ${actor.role} at ${new Date(now).toISOString()}`)
-      header.line(`login setup ${loginSetup.name} (${loginSetup.backend}), job type ${jobType.name}`)
-      header.line(`command: ${command.command}`)
-      for (const [key, value] of Object.entries(redactEnv(command.env))) header.line(`env ${key}=${value}`)
-      header.line(`dataset: ${resolved.dataset || '(none)'}; ${files.length} file${files.length === 1 ? '' : 's'}; ${jobCountRequested} job${jobCountRequested === 1 ? '' : 's'}`)
-      if (datasetError) header.line(`== launch failed: ${datasetError} ==`)
-      header.close()
+      writeHeader(prepared, actor, journaled.shortId, req.test, now)
 
       const submission = repos.submissions.getById(submissionId)!
-      if (datasetError) return { submission, held: null, taskId: null, replayed: false }
+      if (prepared.datasetError) return { submission, held: null, taskId: null, replayed: false, preview: null }
 
-      const controller = new AbortController()
-      running.set(submissionId, controller)
-      const task = tasks.start(`Launch ${stage.name} (${shortId})`, { cancellable: false, subject: { type: 'submission', id: submissionId } })
-      void runBackend(submissionId, backend, snapshot, task, controller)
-      return { submission, held: null, taskId: task.id, replayed: false }
+      const entry: RunningLaunch = { controller: new AbortController(), remotePid: null, snapshot }
+      running.set(submissionId, entry)
+      const task = tasks.start(`Launch ${stage.name} (${journaled.shortId})`, { cancellable: false, subject: { type: 'submission', id: submissionId } })
+      void runBackend(submissionId, prepared.backend, snapshot, task, entry)
+      return { submission, held: null, taskId: task.id, replayed: false, preview: null }
     },
 
-    /** Asks a launch still in progress to stop (Abort Launch). */
-    abort(submissionId: string): boolean {
-      const controller = running.get(submissionId)
-      controller?.abort()
-      return controller !== undefined
+    /**
+     * Abort Launch: stop a launch still handing its jobs to the batch system. The SSH command is
+     * cancelled and, once the launch script's process id is known, its process group on the launch
+     * host is terminated, as POMS's Abort does. Returns false when no launch of it is running.
+     */
+    async abort(submissionId: string): Promise<boolean> {
+      const entry = running.get(submissionId)
+      if (!entry) return false
+      entry.controller.abort()
+      const target = entry.snapshot.launch.target
+      if (target && entry.remotePid !== null && opts.sshPool) {
+        const endpoint = { host: target.host, port: target.port, username: target.account }
+        await opts.sshPool
+          .exec(endpoint, remoteCommand(['kill', '-TERM', '--', `-${entry.remotePid}`]), { timeoutMs: 10_000 })
+          .catch((err: Error) => logger.warn('could not stop the aborted launch on its host', { submissionId, error: err.message }))
+      }
+      return true
     },
 
     /** Launches still being handed to their backend (awaited on shutdown). */

@@ -38,6 +38,9 @@ export function createPoller(deps: CoreDeps, backends: ReadonlyMap<string, Backe
     const byBackend = new Map<string, typeof active>()
     for (const s of active) byBackend.set(s.backend, [...(byBackend.get(s.backend) ?? []), s])
 
+    // One query per backend (each groups by submit host); a batch system that cannot be asked this
+    // cycle changes nothing — its submissions keep their statuses until it answers again.
+    const failures: string[] = []
     const answers = await Promise.all(
       [...byBackend.entries()].map(async ([kind, subs]) => {
         const backend = backends.get(kind)
@@ -46,9 +49,16 @@ export function createPoller(deps: CoreDeps, backends: ReadonlyMap<string, Backe
           const snapshot = repos.submissions.getSnapshot(s.id)
           return snapshot ? [trackedSubmission(s, snapshot)] : []
         })
-        return { subs, result: await backend.query(tracked) }
+        try {
+          return { subs, result: await backend.query(tracked) }
+        } catch (err) {
+          failures.push(`${kind}: ${(err as Error).message}`)
+          deps.logger.warn('a batch system could not be asked this cycle', { backend: kind, error: (err as Error).message })
+          return null
+        }
       }),
     )
+    if (failures.length > 0 && failures.length === byBackend.size) throw new Error(`no batch system answered: ${failures.join('; ')}`)
 
     const outcome: PollOutcome = { submissionsPolled: active.length, jobsChanged: 0, statusesChanged: 0 }
     const changedSubmissions = new Map<string, string>()

@@ -15,7 +15,7 @@ import { writeStatus } from './status-writer'
 
 export interface SubmissionServiceOptions {
   backends: ReadonlyMap<string, Backend>
-  abortLaunch(submissionId: string): boolean
+  abortLaunch(submissionId: string): Promise<boolean>
 }
 
 /** Reading submissions, and what people do to them: kill, and set a status by hand. */
@@ -66,7 +66,7 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
       if (!isActive(sub.status) && sub.launchState !== 'pending' && sub.launchState !== 'launching') {
         throw badInput(`submission ${sub.shortId} is ${sub.status}; there is nothing left to kill`)
       }
-      opts.abortLaunch(sub.id)
+      await opts.abortLaunch(sub.id)
       const backend = opts.backends.get(sub.backend)
       const snapshot = repos.submissions.getSnapshot(sub.id)
       if (backend && snapshot) await backend.control(trackedSubmission(sub, snapshot), 'kill')

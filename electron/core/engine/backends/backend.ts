@@ -91,6 +91,8 @@ export interface Backend {
    * launch is adopted instead of launched again.
    */
   findTagged(submissions: readonly TrackedSubmission[]): Promise<Map<string, { batchId: string; jobs: JobUpdate[] }>>
+  /** Remote backends: the exact script `submit` would run on the launch host (shown by dry runs). */
+  launchScript?(plan: LaunchPlan): string
   close(): Promise<void>
 }
 
