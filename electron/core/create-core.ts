@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { createCampaignDocumentServices } from './campaigns'
+import { createRevisions } from './campaigns/revisions'
 import type { CallContext, CoreApi } from './core-api'
 import type { CoreDeps } from './deps'
 import { createDispatcher } from './dispatch'
@@ -61,10 +63,12 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
         onChange: () => engine?.kick(),
       }),
     )
-    const config = createConfigServices(deps)
+    const revisions = createRevisions(deps)
+    const config = createConfigServices(deps, revisions)
+    const campaignDocs = createCampaignDocumentServices(deps, revisions)
     const launches = createLaunchService(deps, { backends, dataHandler: createLocalDataHandler(), onLaunched: () => engine?.kick() })
     const submissions = createSubmissionService(deps, { backends, abortLaunch: (id) => launches.abort(id) })
-    const handlers = createHandlers(deps, { config, submissions, launches, version: APP_VERSION })
+    const handlers = createHandlers(deps, { config, campaignDocs, submissions, launches, version: APP_VERSION })
     const dispatch = createDispatcher(handlers, ports.logger.child('dispatch'), {
       checkOutputs: opts.checkOutputs ?? process.env.NODE_ENV !== 'production',
     })

@@ -2,6 +2,7 @@ import type { Channel } from '../../shared/api/channels'
 import type { Output, ParsedInput } from '../../shared/api/contract'
 import { actingRolesFor } from '../../shared/domain/roles'
 import { AppError } from '../../shared/errors'
+import type { CampaignDocumentServices } from './campaigns'
 import type { CallContext } from './core-api'
 import type { CoreDeps } from './deps'
 import type { LaunchService } from './engine/launch-service'
@@ -16,6 +17,7 @@ export type Handlers = { [C in Channel]: Handler<C> }
 
 export interface HandlerServices {
   config: ConfigServices
+  campaignDocs: CampaignDocumentServices
   submissions: SubmissionService
   launches: LaunchService
   version: string
@@ -35,10 +37,6 @@ const listRequest = (input: ListInput, conditions: Condition[]): ListRequest => 
   cursor: input.cursor,
   limit: input.limit,
 })
-
-const notYet = (channel: string): never => {
-  throw new AppError('UNAVAILABLE', `${channel} is not available in this version yet`)
-}
 
 /** The one switchboard from channels to services; no SQL and no transport here. */
 export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
@@ -114,16 +112,15 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'dependencies:create': (input, call) => dependencies.create(actor(call, input), input.value),
     'dependencies:delete': (input, call) => dependencies.delete(actor(call, input), input.id, input.expectedRev),
 
-    // Issue 3 (campaign files, drafts, revisions) is being built; these answer honestly until then.
-    'campaigns:import': () => notYet('campaigns:import'),
-    'campaigns:export': () => notYet('campaigns:export'),
-    'campaigns:clone': () => notYet('campaigns:clone'),
-    'drafts:get': () => notYet('drafts:get'),
-    'drafts:save': () => notYet('drafts:save'),
-    'drafts:discard': () => notYet('drafts:discard'),
-    'drafts:publish': () => notYet('drafts:publish'),
-    'revisions:list': () => notYet('revisions:list'),
-    'revisions:get': () => notYet('revisions:get'),
+    'campaigns:import': (input, call) => ({ results: s.campaignDocs.importFiles(actor(call, input), input.files, input.dryRun) }),
+    'campaigns:export': (input, call) => s.campaignDocs.exportCampaign(actor(call, input), input.id, input.revision),
+    'campaigns:clone': (input, call) => s.campaignDocs.clone(actor(call, input), input.id, input.name, input.replace),
+    'drafts:get': (input, call) => s.campaignDocs.drafts.get(actor(call, input), input.campaignId),
+    'drafts:save': (input, call) => s.campaignDocs.drafts.save(actor(call, input), input.campaignId, input.document, input.expectedRev),
+    'drafts:discard': (input, call) => s.campaignDocs.drafts.discard(actor(call, input), input.campaignId),
+    'drafts:publish': (input, call) => s.campaignDocs.drafts.publish(actor(call, input), input.campaignId, input.expectedRev, input.summary),
+    'revisions:list': (input, call) => s.campaignDocs.revisions.list(actor(call, input), input.campaignId),
+    'revisions:get': (input, call) => s.campaignDocs.revisions.get(actor(call, input), input.campaignId, input.revision),
 
     'submissions:launch': (input, call) => s.launches.launch(actor(call, input), input),
     'submissions:list': (input, call) => s.submissions.list(actor(call, input), input),

@@ -1,3 +1,5 @@
+import type { LineEndings } from './python-text'
+
 /**
  * A parsed INI file as Python's configparser sees it (campaign-ini-syntax.md §1.2), with positions
  * kept so every report can point at a line. Produced by `parseIni` (ini/configparser.ts).
@@ -40,13 +42,18 @@ export type IniErrorCode =
   | 'PARSING_ERROR'
   | 'NOT_UTF8'
 
-/** configparser's exceptions as one structured error with a position. */
+/**
+ * configparser's exceptions as one structured error with a position. `line`/`column` point at the
+ * first offending line; `problems` lists every one (configparser collects all unparseable lines
+ * before it raises).
+ */
 export class IniSyntaxError extends Error {
   constructor(
     readonly code: IniErrorCode,
     message: string,
     readonly line: number,
     readonly column: number,
+    readonly problems: IniProblem[] = [{ code, message, line, column }],
   ) {
     super(message)
     this.name = 'IniSyntaxError'
@@ -61,6 +68,11 @@ export interface IniParseOptions {
    * value (Python 2 behaviour) and reports each duplicate in `problems` instead.
    */
   strict: boolean
+  /**
+   * Where lines end. `lf` (default) is `read_string()`, as POMS reads an upload: only `\n` ends a
+   * line. `universal` is reading a file, as fife_launch does: `\r\n`, `\r` and `\n` all do.
+   */
+  lineEndings?: LineEndings
 }
 
 export interface IniProblem {
@@ -68,4 +80,8 @@ export interface IniProblem {
   message: string
   line: number
   column: number
+  /** The section the line is in (null before the first header), when known. */
+  section?: string | null
+  /** The key concerned (duplicates), when there is one. */
+  key?: string | null
 }

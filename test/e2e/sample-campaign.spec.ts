@@ -39,7 +39,7 @@ test('launch the sample campaign: generate ends Completed with its failed job sh
   await expect(jobs.and(page.locator('[data-state="completed"]'))).toHaveCount(4)
   await expect(page.getByTestId('status-history-row').filter({ hasText: 'New' })).toHaveCount(1)
   await expect(page.getByTestId('status-history-row').filter({ hasText: 'Completed' })).toHaveCount(1)
-  await expect(page.getByTestId('launch-output')).toContainText('== submitted 5 jobs')
+  await expect(page.getByTestId('launch-output')).toContainText(/== submitted as local:s-[0-9A-Z]{6} \(5 jobs\) ==/)
   await failed.getByTestId('job-log-button').click()
   await expect(page.getByTestId('job-log')).toContainText('simulated failure')
   await page.screenshot({ path: test.info().outputPath('04-generate-completed.png'), fullPage: true })

@@ -27,7 +27,7 @@ function handlers(overrides: Handlers = {}): Handlers {
     'submissions:list': () => ({ items: [submission(5, { status: 'Failed' })], nextCursor: null }),
     'jobTypes:list': () => ({ items: [jobType(20)], nextCursor: null }),
     'loginSetups:list': () => ({ items: [loginSetup(30)], nextCursor: null }),
-    'submissions:launch': () => ({ submission: submission(6, { status: 'New' }), held: null, taskId: null, replayed: false }),
+    'submissions:launch': () => ({ submission: submission(6, { status: 'New' }), held: null, taskId: null, replayed: false, preview: null }),
     ...overrides,
   }
 }
@@ -81,7 +81,7 @@ describe('CampaignView', () => {
     await button().trigger('click')
     expect(button().attributes('disabled')).toBeDefined()
     expect(wrapper.findAll('[data-testid="launch-button"]')[1]!.attributes('disabled')).toBeUndefined()
-    answer({ submission: submission(6), held: null, taskId: null, replayed: false })
+    answer({ submission: submission(6), held: null, taskId: null, replayed: false, preview: null })
     await flushPromises()
     expect(button().attributes('disabled')).toBeUndefined()
     expect(bridge.callsTo('submissions:launch')).toHaveLength(1)
@@ -111,6 +111,7 @@ describe('CampaignView', () => {
       },
       taskId: null,
       replayed: false,
+      preview: null,
     }
     const { wrapper } = await mountAt(`/campaigns/${CAMPAIGN.id}`, CampaignView, handlers({ 'submissions:launch': () => result }))
     await wrapper.find('[data-testid="launch-button"]').trigger('click')
@@ -118,7 +119,7 @@ describe('CampaignView', () => {
     expect(wrapper.find('[data-testid="launch-outcome"]').attributes('data-outcome')).toBe('held')
     expect(wrapper.find('[data-testid="launch-outcome"]').text()).toContain('on hold')
 
-    result = { submission: submission(6), held: null, taskId: null, replayed: true }
+    result = { submission: submission(6), held: null, taskId: null, replayed: true, preview: null }
     await wrapper.find('[data-testid="launch-button"]').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="launch-outcome"]').attributes('data-outcome')).toBe('replayed')

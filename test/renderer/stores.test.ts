@@ -167,7 +167,7 @@ describe('submissions store', () => {
 
   it('gives every launch its own idempotency key', async () => {
     const { bridge } = await setUpApp({
-      'submissions:launch': () => ({ submission: submission(9), held: null, taskId: null, replayed: false }),
+      'submissions:launch': () => ({ submission: submission(9), held: null, taskId: null, replayed: false, preview: null }),
     })
     const store = useSubmissionsStore()
     await store.launch(campaign(3).id, { test: false })

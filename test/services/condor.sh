@@ -118,6 +118,19 @@ EOC
 chroot "$root" bash -c "install -d -o condor -g condor /run/condor /var/log/condor /var/lock/condor
   id $user >/dev/null 2>&1 || useradd -m -s /bin/bash $user
   usermod -p '*' $user"
+# 3a. The jobsub_lite emulator (test/emulators/jobsub_lite/README.md), installed afresh on every up:
+#     jobsub_* and a fake htgettoken in /opt/jobsub_lite/bin, linked into /usr/local/bin (on the PATH
+#     of non-interactive ssh sessions); its knob directory /etc/jobsub-emulator, reset to defaults and
+#     writable by the test user; and the slot attributes jobsub_lite's default requirements test.
+emu="$here/../emulators/jobsub_lite"
+rm -rf "$root/opt/jobsub_lite" "$root/etc/jobsub-emulator"
+install -d -m 755 "$root/opt/jobsub_lite/bin" "$root/opt/jobsub_lite/lib"
+install -m 755 "$emu"/bin/* "$root/opt/jobsub_lite/bin/"
+install -m 644 "$emu/lib/jobsub_emulator.py" "$root/opt/jobsub_lite/lib/"
+for f in "$emu"/bin/*; do ln -sfn "/opt/jobsub_lite/bin/${f##*/}" "$root/usr/local/bin/${f##*/}"; done
+chroot "$root" install -d -m 775 -o root -g "$user" /etc/jobsub-emulator
+install -m 644 "$emu/etc/schedds" "$emu/etc/site.env" "$root/etc/jobsub-emulator/"
+install -m 644 "$emu/etc/98-jobsub-emulator.config" "$root/etc/condor/config.d/"
 chroot "$root" /usr/sbin/condor_master -pidfile /var/run/condor/poms-master.pid
 for _ in $(seq 1 50); do [ -s "$root/run/condor/poms-master.pid" ] && break; sleep 0.1; done
 cp "$root/run/condor/poms-master.pid" "$dir/master.pid"

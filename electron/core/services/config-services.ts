@@ -5,7 +5,8 @@ import type { LoginSetup, LoginSetupInput } from '../../../shared/domain/login-s
 import type { Dependency, DependencyInput, Stage, StageInput } from '../../../shared/domain/stage'
 import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
-import { createCrudService } from './crud-service'
+import { createCrudService, type RevisionRecorder } from './crud-service'
+import { splitCursorAfterEdit } from './split-cursor'
 
 type Parsed<S extends z.ZodType> = z.output<S>
 
@@ -14,9 +15,13 @@ const inUse = (what: string, name: string, stages: string[]): AppError =>
     details: { stages },
   })
 
-/** Login setups, job types, campaigns, stages and dependencies: the campaign author's configuration. */
-export function createConfigServices(deps: CoreDeps) {
+/**
+ * Login setups, job types, campaigns, stages and dependencies: the campaign author's configuration.
+ * Writes to a campaign, its stages or its dependencies record a revision of that campaign.
+ */
+export function createConfigServices(deps: CoreDeps, revisions: RevisionRecorder) {
   const { repos } = deps
+  const stageName = (experiment: string, id: string) => repos.stages.get(experiment, id)?.name ?? id
 
   const loginSetups = createCrudService<LoginSetup, Parsed<typeof LoginSetupInput>>(deps, {
     table: repos.loginSetups,
@@ -48,6 +53,7 @@ export function createConfigServices(deps: CoreDeps) {
     event: 'campaigns:changed',
     fields: (input) => input,
     describe: (item) => item.name,
+    campaignOf: (item) => item.id,
     validate: (experiment, fields) => {
       const { jobTypeId, loginSetupId } = fields.defaults
       if (jobTypeId && !repos.jobTypes.get(experiment, jobTypeId)) {
@@ -62,18 +68,15 @@ export function createConfigServices(deps: CoreDeps) {
       repos.dependencies.tombstoneCampaign(item.id, actor.username, now)
       repos.stages.tombstoneCampaign(item.id, actor.username, now)
     },
-  })
+  }, revisions)
 
   const stages = createCrudService<Stage, Parsed<typeof StageInput>>(deps, {
     table: repos.stages,
     entityType: 'stage',
     event: 'stages:changed',
     describe: (item) => item.name,
-    fields: (input, existing) => {
-      // An edit of the split type or the dataset starts the split over; anything else keeps its position.
-      const restart = !existing || existing.splitType !== input.splitType || existing.dataset !== input.dataset
-      return { ...input, splitCursor: restart ? null : existing.splitCursor, hold: existing?.hold ?? null }
-    },
+    campaignOf: (item) => item.campaignId,
+    fields: (input, existing) => ({ ...input, splitCursor: splitCursorAfterEdit(existing, input), hold: existing?.hold ?? null }),
     validate: (experiment, fields) => {
       const fieldsErr: { path: string; message: string }[] = []
       if (fields.campaignId && !repos.campaigns.get(experiment, fields.campaignId)) {
@@ -90,13 +93,14 @@ export function createConfigServices(deps: CoreDeps) {
     onDelete: (actor, item, now) => {
       repos.dependencies.tombstoneStage(item.id, actor.username, now)
     },
-  })
+  }, revisions)
 
   const dependencies = createCrudService<Dependency, Parsed<typeof DependencyInput>>(deps, {
     table: repos.dependencies,
     entityType: 'dependency',
     event: 'dependencies:changed',
-    describe: (item) => `${item.fromStageId} → ${item.toStageId}`,
+    describe: (item) => `${stageName(item.experiment, item.fromStageId)} → ${stageName(item.experiment, item.toStageId)}`,
+    campaignOf: (item) => item.campaignId || null,
     fields: (input, _existing, experiment) => ({
       ...input,
       campaignId: repos.stages.get(experiment, input.fromStageId)?.campaignId ?? '',
@@ -116,7 +120,7 @@ export function createConfigServices(deps: CoreDeps) {
       }
       if (errs.length > 0) throw badInput('the dependency is not valid', errs)
     },
-  })
+  }, revisions)
 
   return { loginSetups, jobTypes, campaigns, stages, dependencies }
 }

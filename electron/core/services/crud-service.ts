@@ -1,5 +1,5 @@
 import type { Page } from '../../../shared/api/paging'
-import { canModify, creatorRoleFor } from '../../../shared/domain/roles'
+import { canModify, creatorRoleFor, type Owned } from '../../../shared/domain/roles'
 import { AppError } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Condition, EntityMeta, ListQuery } from '../store/entity-table'
@@ -29,8 +29,50 @@ export interface CrudOptions<T extends EntityMeta, I> {
   validate?(experiment: string, fields: Omit<T, keyof EntityMeta>, existing: T | null): void
   /** Refuse a delete that would break something, or tombstone dependents too. */
   onDelete?(actor: Actor, item: T, now: number): void
-  /** Other ids whose views change with this one (a stage's campaign, say). */
+  /** How audit entries and messages name an item: "generate", "generate → process". */
   describe(item: T): string
+  /** The campaign whose configuration this entity is part of: every write records a revision of it. */
+  campaignOf?(item: T): string | null
+}
+
+/**
+ * Records a campaign's current configuration as its next revision, inside the caller's transaction.
+ * Answers false when nothing was recorded (the campaign is gone, or its configuration did not change).
+ */
+export interface RevisionRecorder {
+  record(actor: Actor, campaignId: string, summary: string): boolean
+}
+
+/** POMS's can_modify for configuration: FORBIDDEN unless the actor may change this item. */
+export function assertMayChange(actor: Actor, entityType: string, description: string, item: Owned): void {
+  if (!canModify(actor.username, actor.role, item)) {
+    throw new AppError(
+      'FORBIDDEN',
+      `${actor.username} acting as ${actor.role} may not change ${entityType} ${description} (created by ${item.creator} as ${item.creatorRole})`,
+    )
+  }
+}
+
+/** Shifters operate campaigns; they do not author configuration. */
+export function assertMayCreate(actor: Actor, entityType: string): void {
+  if (actor.role === 'production-shifter') {
+    throw new AppError('FORBIDDEN', `a production shifter may not create a ${entityType}; act as production or analysis`)
+  }
+}
+
+/** The meta fields of an entity an actor creates now; the repository assigns the short id. */
+export function newEntityMeta(actor: Actor, now: number): EntityMeta {
+  return {
+    id: newId(),
+    shortId: '',
+    experiment: actor.experiment,
+    rev: 1,
+    createdAt: now,
+    updatedAt: now,
+    creator: actor.username,
+    creatorRole: creatorRoleFor(actor.role),
+    updater: null,
+  }
 }
 
 export interface ListRequest {
@@ -43,18 +85,20 @@ export interface ListRequest {
 const SORTS = { name: { column: 'name', direction: 'asc' }, '-updatedAt': { column: 'updated_at', direction: 'desc' } } as const
 
 /** Create, read, update and tombstone with roles, audit and events, the same for every editable entity. */
-export function createCrudService<T extends EntityMeta, I>(deps: CoreDeps, opts: CrudOptions<T, I>) {
+export function createCrudService<T extends EntityMeta, I>(deps: CoreDeps, opts: CrudOptions<T, I>, revisions?: RevisionRecorder) {
   const { db, clock, events, repos } = deps
-  const emit = (experiment: string, ids: string[]) => events.emit(opts.event, { experiment, ids })
-
-  const assertMayModify = (actor: Actor, item: T) => {
-    if (!canModify(actor.username, actor.role, item)) {
-      throw new AppError(
-        'FORBIDDEN',
-        `${actor.username} acting as ${actor.role} may not change ${opts.entityType} ${opts.describe(item)} (created by ${item.creator} as ${item.creatorRole})`,
-      )
-    }
+  const emit = (experiment: string, ids: string[], revised: string[]) => {
+    events.emit(opts.event, { experiment, ids })
+    if (revised.length > 0) events.emit('revisions:changed', { experiment, ids: revised })
   }
+  /** New revisions of the campaigns these items belong to (before and after an edit); their ids. */
+  const revise = (actor: Actor, items: T[], summary: string): string[] => {
+    if (!revisions || !opts.campaignOf) return []
+    const campaignIds = new Set(items.map((item) => opts.campaignOf!(item)).filter((id): id is string => id !== null))
+    return [...campaignIds].filter((id) => revisions.record(actor, id, summary))
+  }
+
+  const assertMayModify = (actor: Actor, item: T) => assertMayChange(actor, opts.entityType, opts.describe(item), item)
 
   return {
     list(actor: Actor, req: ListRequest): Page<T> {
@@ -64,59 +108,47 @@ export function createCrudService<T extends EntityMeta, I>(deps: CoreDeps, opts:
     get: (actor: Actor, ref: string): T => opts.table.require(actor.experiment, ref),
 
     create(actor: Actor, input: I): T {
-      if (actor.role === 'production-shifter') {
-        throw new AppError('FORBIDDEN', `a production shifter may not create a ${opts.entityType}; act as production or analysis`)
-      }
+      assertMayCreate(actor, opts.entityType)
       const now = clock.now()
       const fields = opts.fields(input, null, actor.experiment)
-      const created = db.transaction(() => {
+      const { created, revised } = db.transaction(() => {
         opts.validate?.(actor.experiment, fields, null)
-        const entity = {
-          ...fields,
-          id: newId(),
-          shortId: '',
-          experiment: actor.experiment,
-          rev: 1,
-          createdAt: now,
-          updatedAt: now,
-          creator: actor.username,
-          creatorRole: creatorRoleFor(actor.role),
-          updater: null,
-        } as unknown as T
-        const stored = opts.table.insert(entity)
-        recordAudit(repos, clock, actor, 'create', { type: opts.entityType, id: stored.id }, `created ${opts.entityType} ${opts.describe(stored)}`)
-        return stored
+        const stored = opts.table.insert({ ...fields, ...newEntityMeta(actor, now) } as unknown as T)
+        const summary = `created ${opts.entityType} ${opts.describe(stored)}`
+        recordAudit(repos, clock, actor, 'create', { type: opts.entityType, id: stored.id }, summary)
+        return { created: stored, revised: revise(actor, [stored], summary) }
       })()
-      emit(actor.experiment, [created.id])
+      emit(actor.experiment, [created.id], revised)
       return created
     },
 
     update(actor: Actor, ref: string, expectedRev: number, input: I): T {
       const now = clock.now()
-      const updated = db.transaction(() => {
+      const { updated, revised } = db.transaction(() => {
         const existing = opts.table.require(actor.experiment, ref)
         assertMayModify(actor, existing)
         const fields = opts.fields(input, existing, actor.experiment)
         opts.validate?.(actor.experiment, fields, existing)
         const stored = opts.table.update(actor.experiment, existing.id, expectedRev, fields, actor.username, now)
         recordAudit(repos, clock, actor, 'update', { type: opts.entityType, id: stored.id }, `updated ${opts.entityType} ${opts.describe(stored)} to revision ${stored.rev}`)
-        return stored
+        return { updated: stored, revised: revise(actor, [existing, stored], `updated ${opts.entityType} ${opts.describe(stored)}`) }
       })()
-      emit(actor.experiment, [updated.id])
+      emit(actor.experiment, [updated.id], revised)
       return updated
     },
 
     delete(actor: Actor, ref: string, expectedRev: number): { id: string; deleted: true } {
       const now = clock.now()
-      const id = db.transaction(() => {
+      const { id, revised } = db.transaction(() => {
         const existing = opts.table.require(actor.experiment, ref)
         assertMayModify(actor, existing)
         opts.onDelete?.(actor, existing, now)
         opts.table.softDelete(actor.experiment, existing.id, expectedRev, actor.username, now)
-        recordAudit(repos, clock, actor, 'delete', { type: opts.entityType, id: existing.id }, `deleted ${opts.entityType} ${opts.describe(existing)}`)
-        return existing.id
+        const summary = `deleted ${opts.entityType} ${opts.describe(existing)}`
+        recordAudit(repos, clock, actor, 'delete', { type: opts.entityType, id: existing.id }, summary)
+        return { id: existing.id, revised: revise(actor, [existing], summary) }
       })()
-      emit(actor.experiment, [id])
+      emit(actor.experiment, [id], revised)
       return { id, deleted: true }
     },
   }

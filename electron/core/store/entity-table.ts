@@ -197,3 +197,17 @@ export function createEntityTable<T extends EntityMeta>(db: Database, spec: Enti
 }
 
 export type EntityTable<T extends EntityMeta> = ReturnType<typeof createEntityTable<T>>
+
+/** Lookups by name, for entities whose names are unique among the live rows of an experiment. */
+export function createNameIndex<T>(db: Database, table: string, decode: (row: Record<string, unknown>) => T) {
+  const byName = db.prepare(`SELECT * FROM ${table} WHERE experiment = ? AND name = ? AND deleted_at IS NULL`)
+  const names = db.prepare(`SELECT name FROM ${table} WHERE experiment = ? AND deleted_at IS NULL ORDER BY name`).pluck()
+  return {
+    getByName(experiment: string, name: string): T | null {
+      const row = byName.get(experiment, name) as Record<string, unknown> | undefined
+      return row ? decode(row) : null
+    },
+    /** Names of the live rows, sorted. */
+    names: (experiment: string): string[] => names.all(experiment) as string[],
+  }
+}

@@ -1,11 +1,19 @@
 import { Command, CommanderError } from 'commander'
 import { appVersion } from '../../core/app-package'
 import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './cli-context'
+import { registerExportCommand } from './export'
+import { registerImportCommand, registerValidateCommand } from './import'
 import { registerServeCommand } from './serve'
 import { registerTokenCommand } from './token'
 
 /** One module per command; each adds itself to the program. */
-const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [registerServeCommand, registerTokenCommand]
+const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
+  registerServeCommand,
+  registerTokenCommand,
+  registerImportCommand,
+  registerValidateCommand,
+  registerExportCommand,
+]
 
 /** The `poms` program. Settings made here before the commands are added are inherited by them. */
 export function buildProgram(ctx: CliContext): Command {

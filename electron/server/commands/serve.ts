@@ -5,6 +5,7 @@ import { createNodePorts } from '../node-ports'
 import { watchedToken } from '../token-file'
 import type { CliContext } from './cli-context'
 import { dataDirFrom, withDataDirOption, type DataDirOptions } from './data-dir-option'
+import { announceServer } from './running-server'
 
 interface ServeOptions extends DataDirOptions {
   port?: number
@@ -31,6 +32,7 @@ async function serve(options: ServeOptions, ctx: CliContext): Promise<void> {
   // A locked or newer store rejects here; runCli prints its message and exits 1.
   const core = await ctx.openCore(ports, 'poms serve')
   let server: HttpServer | undefined
+  let withdraw: () => void = () => undefined
   try {
     const token = watchedToken(dataDir)
     server = createHttpServer({
@@ -44,11 +46,14 @@ async function serve(options: ServeOptions, ctx: CliContext): Promise<void> {
       extraAllowedHosts: options.allowHost,
     })
     const { url } = await server.listen()
+    // Other poms commands on this data directory find the server here (the store is locked to us).
+    withdraw = announceServer(dataDir, url, ports.clock.now())
     ctx.out(`${readyLine(dataDir, url, token())}\n`)
     if (options.openHint) ctx.out(`${OPEN_HINT}\n`)
     const signal = await ctx.stopRequested()
     ports.logger.info('stopping', { signal })
   } finally {
+    withdraw()
     try {
       await server?.close()
     } finally {

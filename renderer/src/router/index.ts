@@ -1,5 +1,8 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
 
+/** A query value as one string (`?from=2`), or null when absent or repeated. */
+const queryText = (value: unknown): string | null => (typeof value === 'string' ? value : null)
+
 /** Route-level views load lazily: each becomes its own chunk. */
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/campaigns' },
@@ -7,6 +10,15 @@ export const routes: RouteRecordRaw[] = [
   { path: '/campaigns/new', name: 'campaign-new', component: () => import('../views/CampaignEditView.vue') },
   { path: '/campaigns/:id', name: 'campaign', component: () => import('../views/CampaignView.vue'), props: true },
   { path: '/campaigns/:id/edit', name: 'campaign-edit', component: () => import('../views/CampaignEditView.vue'), props: true },
+  { path: '/campaigns/:id/workflow', name: 'campaign-workflow', component: () => import('../views/WorkflowEditorView.vue'), props: true },
+  { path: '/campaigns/:id/revisions', name: 'campaign-revisions', component: () => import('../views/RevisionsView.vue'), props: true },
+  {
+    path: '/campaigns/:id/diff',
+    name: 'campaign-diff',
+    component: () => import('../views/DiffView.vue'),
+    props: (route) => ({ id: route.params.id, from: queryText(route.query.from), to: queryText(route.query.to) }),
+  },
+  { path: '/import', name: 'import', component: () => import('../views/ImportView.vue') },
   {
     path: '/campaigns/:campaignId/stages/new',
     name: 'stage-new',

@@ -41,6 +41,14 @@ export const useCampaignsStore = defineStore('campaigns', () => {
 
   const remove = (id: string, expectedRev: number) => api.call('campaigns:delete', { ...session.requireScope(), id, expectedRev })
 
+  /** The campaign (or one of its published revisions) as a POMS .ini file. */
+  const exportFile = (id: string, revision?: number): Promise<{ fileName: string; text: string }> =>
+    api.call('campaigns:export', { ...session.requireScope(), id, ...(revision === undefined ? {} : { revision }) })
+
+  /** A copy under a new name, with POMS's from → to text replacements applied in order. */
+  const clone = (id: string, name: string, replace: { from: string; to: string }[]): Promise<Campaign> =>
+    api.call('campaigns:clone', { ...session.requireScope(), id, name, replace })
+
   refetchOnChange({ events: ['campaigns:changed'], refetch: () => listShown && fetchList() })
   refetchOnChange({
     events: ['campaigns:changed'],
@@ -62,5 +70,7 @@ export const useCampaignsStore = defineStore('campaigns', () => {
     create,
     update,
     remove,
+    exportFile,
+    clone,
   }
 })

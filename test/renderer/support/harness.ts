@@ -18,14 +18,17 @@ export async function setUpApp(handlers: Handlers = {}) {
   return { bridge, pinia }
 }
 
-/** Mounts a view at `path` with the real routes (memory history) and a fake bridge. */
-export async function mountAt(path: string, view: Component, handlers: Handlers = {}) {
+/**
+ * Mounts a view at `path` with the real routes (memory history) and a fake bridge; `attachTo` puts
+ * it in the document, for tests about focus.
+ */
+export async function mountAt(path: string, view: Component, handlers: Handlers = {}, options: { attachTo?: HTMLElement } = {}) {
   const { bridge, pinia } = await setUpApp(handlers)
   const router: Router = createAppRouter(createMemoryHistory())
   await router.push(path)
   await router.isReady()
   const props = router.currentRoute.value.params
-  const wrapper = mount(view, { props, global: { plugins: [pinia, router] } })
+  const wrapper = mount(view, { props, global: { plugins: [pinia, router] }, ...options })
   await flushPromises()
   return { bridge, router, wrapper }
 }

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import type { Campaign } from '../../../../shared/domain/campaign'
-import { createEntityTable } from '../entity-table'
+import { createEntityTable, createNameIndex } from '../entity-table'
 
 export function createCampaignRepo(db: Database) {
   const table = createEntityTable<Campaign>(db, {
@@ -21,6 +21,7 @@ export function createCampaignRepo(db: Database) {
   const activate = db.prepare('UPDATE campaigns SET active = 1, updated_at = ?, rev = rev + 1 WHERE id = ? AND active = 0')
   return {
     ...table,
+    ...createNameIndex(db, 'campaigns', table.decode),
     /** Launching a stage re-activates its campaign (poms-reference.md §3.1). Returns true if it changed. */
     activate(id: string, now: number): boolean {
       return activate.run(now, id).changes > 0

@@ -2,11 +2,13 @@ import type { Database } from 'better-sqlite3'
 import { createAuditRepo } from './audit-repo'
 import { createCampaignRepo } from './campaign-repo'
 import { createDependencyRepo } from './dependency-repo'
+import { createDraftRepo } from './draft-repo'
 import { createExperimentRepo } from './experiment-repo'
 import { createHeldLaunchRepo } from './held-launch-repo'
 import { createJobRepo } from './job-repo'
 import { createJobTypeRepo } from './job-type-repo'
 import { createLoginSetupRepo } from './login-setup-repo'
+import { createRevisionRepo } from './revision-repo'
 import { createSettingsRepo } from './settings-repo'
 import { createStageRepo } from './stage-repo'
 import { createSubmissionRepo } from './submission-repo'
@@ -21,6 +23,8 @@ export function createRepos(db: Database) {
     campaigns: createCampaignRepo(db),
     stages: createStageRepo(db),
     dependencies: createDependencyRepo(db),
+    revisions: createRevisionRepo(db),
+    drafts: createDraftRepo(db),
     jobs,
     submissions: createSubmissionRepo(db, jobs),
     heldLaunches: createHeldLaunchRepo(db),

@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3'
 import type { JobType } from '../../../../shared/domain/job-type'
-import { createEntityTable } from '../entity-table'
+import { createEntityTable, createNameIndex } from '../entity-table'
 
 export function createJobTypeRepo(db: Database) {
-  return createEntityTable<JobType>(db, {
+  const table = createEntityTable<JobType>(db, {
     table: 'job_types',
     shortIdKind: 'jobType',
     label: 'job type',
@@ -17,5 +17,6 @@ export function createJobTypeRepo(db: Database) {
       active: { column: 'active', codec: 'bool' },
     },
   })
+  return { ...table, ...createNameIndex(db, 'job_types', table.decode) }
 }
 export type JobTypeRepo = ReturnType<typeof createJobTypeRepo>

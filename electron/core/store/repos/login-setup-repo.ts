@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3'
 import type { LoginSetup } from '../../../../shared/domain/login-setup'
-import { createEntityTable } from '../entity-table'
+import { createEntityTable, createNameIndex } from '../entity-table'
 
 export function createLoginSetupRepo(db: Database) {
-  return createEntityTable<LoginSetup>(db, {
+  const table = createEntityTable<LoginSetup>(db, {
     table: 'login_setups',
     shortIdKind: 'loginSetup',
     label: 'login setup',
@@ -19,5 +19,6 @@ export function createLoginSetupRepo(db: Database) {
       active: { column: 'active', codec: 'bool' },
     },
   })
+  return { ...table, ...createNameIndex(db, 'login_setups', table.decode) }
 }
 export type LoginSetupRepo = ReturnType<typeof createLoginSetupRepo>

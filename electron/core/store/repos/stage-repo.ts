@@ -52,6 +52,10 @@ export function createStageRepo(db: Database) {
     'UPDATE stages SET deleted_at = ?, updater = ?, updated_at = ?, rev = rev + 1 WHERE campaign_id = ? AND deleted_at IS NULL',
   )
   const setCursor = db.prepare('UPDATE stages SET split_cursor = ?, updated_at = ?, rev = rev + 1 WHERE id = ?')
+  const byCampaign = db.prepare(
+    'SELECT * FROM stages WHERE campaign_id = ? AND deleted_at IS NULL ORDER BY position IS NULL, position, created_at, id',
+  )
+  const setPosition = db.prepare('UPDATE stages SET position = ? WHERE id = ? AND position IS NOT ?')
 
   return {
     get: (experiment: string, ref: string) => {
@@ -79,6 +83,13 @@ export function createStageRepo(db: Database) {
       'jobTypeId' in ref ? (usingJobType.all(ref.jobTypeId) as string[]) : (usingLoginSetup.all(ref.loginSetupId) as string[]),
     tombstoneCampaign: (campaignId: string, updater: string, now: number): number =>
       tombstoneCampaign.run(now, updater, now, campaignId).changes,
+    /** A campaign's live stages in their stored order (file order on import, then creation order). */
+    listByCampaign: (campaignId: string): Stage[] =>
+      (byCampaign.all(campaignId) as Record<string, unknown>[]).map((row) => toStage(table.decode(row))),
+    /** The stage's place in its campaign's order; not configuration, so it bypasses rev. */
+    setPosition: (id: string, position: number | null): void => {
+      setPosition.run(position, id, position)
+    },
     /** The split position moves with launches, not with edits, so it bypasses expectedRev. */
     setSplitCursor: (id: string, cursor: number | null, now: number): void => {
       setCursor.run(cursor, now, id)
