@@ -10,6 +10,8 @@ export function campaignFileName(name: string): string {
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .replace(/^[._]+/, '')
     .slice(0, 200)
+    // A campaign named after its file (`sample_mc.ini`) must not export as `sample_mc.ini.ini`.
+    .replace(/\.ini$/i, '')
   return `${safe || 'campaign'}.ini`
 }
 
