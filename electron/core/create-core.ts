@@ -15,7 +15,9 @@ import { seedFirstStart } from './first-start'
 import { createHandlers } from './handlers'
 import type { Ports } from './ports'
 import { createConfigServices } from './services/config-services'
+import { createSshHostsService } from './services/ssh-hosts-service'
 import { createSubmissionService } from './services/submission-service'
+import { createSshAccess } from './ssh/ssh-access'
 import { openStore } from './store/open-store'
 import { createRepos } from './store/repos'
 import { createTaskRegistry } from './tasks/task-registry'
@@ -52,6 +54,7 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
       paths: ports.paths,
       secrets: ports.secrets,
     }
+    const sshAccess = createSshAccess({ hostKeys: deps.repos.sshHostKeys, secrets: ports.secrets, logger: ports.logger })
     const backends = new Map<string, Backend>()
     let engine: ReturnType<typeof createEngine> | null = null
     backends.set(
@@ -66,9 +69,10 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
     const revisions = createRevisions(deps)
     const config = createConfigServices(deps, revisions)
     const campaignDocs = createCampaignDocumentServices(deps, revisions)
-    const launches = createLaunchService(deps, { backends, dataHandler: createLocalDataHandler(), onLaunched: () => engine?.kick() })
-    const submissions = createSubmissionService(deps, { backends, abortLaunch: (id) => launches.abort(id) })
-    const handlers = createHandlers(deps, { config, campaignDocs, submissions, launches, version: APP_VERSION })
+    const launches = createLaunchService(deps, { backends, dataHandler: createLocalDataHandler(), sshPool: sshAccess.pool, onLaunched: () => engine?.kick() })
+    const submissions = createSubmissionService(deps, { backends, abortLaunch: (id) => launches.abort(id), onControlled: () => engine?.kick() })
+    const sshHosts = createSshHostsService(deps, sshAccess)
+    const handlers = createHandlers(deps, { config, campaignDocs, submissions, launches, sshHosts, version: APP_VERSION })
     const dispatch = createDispatcher(handlers, ports.logger.child('dispatch'), {
       checkOutputs: opts.checkOutputs ?? process.env.NODE_ENV !== 'production',
     })
@@ -91,6 +95,7 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
         await Promise.all([...backends.values()].map((b) => b.close()))
         // Jobs killed on the way out are recorded before the store closes.
         await engine!.pollNow().catch(() => null)
+        sshAccess.close()
         store.close()
       },
     }

@@ -70,6 +70,8 @@ export function seedFirstStart(deps: CoreDeps, config: ConfigServices): string {
     setup: '',
     hostTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     active: true,
+    authMethod: 'agent',
+    keyFile: '',
   })
   const jobType = config.jobTypes.create(actor, {
     name: 'sample-job',

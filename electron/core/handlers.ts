@@ -6,6 +6,8 @@ import type { CampaignDocumentServices } from './campaigns'
 import type { CallContext } from './core-api'
 import type { CoreDeps } from './deps'
 import type { LaunchService } from './engine/launch-service'
+import { dropHeldLaunch, globalHold, setGlobalHold, setStageHold } from './engine/launch-holds'
+import type { SshHostsService } from './services/ssh-hosts-service'
 import { resolveActor, type Actor } from './services/actor'
 import type { ConfigServices } from './services/config-services'
 import type { ListRequest } from './services/crud-service'
@@ -20,6 +22,7 @@ export interface HandlerServices {
   campaignDocs: CampaignDocumentServices
   submissions: SubmissionService
   launches: LaunchService
+  sshHosts: SshHostsService
   version: string
 }
 
@@ -78,6 +81,14 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'loginSetups:create': (input, call) => loginSetups.create(actor(call, input), input.value),
     'loginSetups:update': (input, call) => loginSetups.update(actor(call, input), input.id, input.expectedRev, input.value),
     'loginSetups:delete': (input, call) => loginSetups.delete(actor(call, input), input.id, input.expectedRev),
+    'loginSetups:test': (input, call) => s.sshHosts.test(actor(call, input), input.id),
+    'loginSetups:setSecret': (input, call) => s.sshHosts.setSecret(actor(call, input), input.id, input.kind, input.value),
+    'sshHosts:list': (_input, call) => {
+      knownUser(call)
+      return s.sshHosts.list()
+    },
+    'sshHosts:trust': (input, call) => s.sshHosts.trust(knownUser(call).username, call.face, input),
+    'sshHosts:forget': (input, call) => s.sshHosts.forget(knownUser(call).username, call.face, input.host, input.port),
 
     'jobTypes:list': (input, call) => jobTypes.list(actor(call, input), listRequest(input, nameConditions(input.filter, true))),
     'jobTypes:get': (input, call) => jobTypes.get(actor(call, input), input.id),
@@ -104,6 +115,10 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'stages:create': (input, call) => stages.create(actor(call, input), input.value),
     'stages:update': (input, call) => stages.update(actor(call, input), input.id, input.expectedRev, input.value),
     'stages:delete': (input, call) => stages.delete(actor(call, input), input.id, input.expectedRev),
+    'stages:hold': (input, call) => {
+      const a = actor(call, input)
+      return setStageHold(deps, a, repos.stages.require(a.experiment, input.id), input.held)
+    },
 
     'dependencies:list': (input, call) => {
       const a = actor(call, input)
@@ -131,7 +146,18 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'submissions:kill': (input, call) => s.submissions.kill(actor(call, input), input.id),
     'submissions:setStatus': (input, call) => s.submissions.setStatus(actor(call, input), input.id, input.status, input.reason),
 
+    'submissions:hold': (input, call) => s.submissions.control(actor(call, input), input.id, 'hold'),
+    'submissions:release': (input, call) => s.submissions.control(actor(call, input), input.id, 'release'),
+    'submissions:abort': (input, call) => s.submissions.abort(actor(call, input), input.id),
+
     'heldLaunches:list': (input, call) => repos.heldLaunches.list(actor(call, input).experiment),
+    'heldLaunches:release': (input, call) => s.launches.releaseHeld(actor(call, input), input.id),
+    'heldLaunches:drop': (input, call) => dropHeldLaunch(deps, actor(call, input), input.id),
+    'launches:getHold': (_input, call) => {
+      knownUser(call)
+      return globalHold(repos)
+    },
+    'launches:setHold': (input, call) => setGlobalHold(deps, knownUser(call).username, call.face, input.held),
     'audit:list': (input, call) =>
       repos.audit.list(actor(call, input).experiment, { ...input.filter, cursor: input.cursor, limit: input.limit }),
 

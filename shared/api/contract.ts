@@ -130,6 +130,35 @@ export const RevisionInfo = z.object({
 })
 export type RevisionInfo = z.infer<typeof RevisionInfo>
 
+/** A host key as SSH presented or pinned it; `status` compares it with what was pinned. */
+export const HostKeyInfo = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]+$/, 'an OpenSSH SHA256 fingerprint'),
+})
+export const PinnedHostKey = HostKeyInfo.extend({ pinnedAt: z.number().int(), pinnedBy: z.string() })
+
+/** The outcome of a login setup's "Test connection": where it got to, what the setup printed, how long each step took. */
+export const ConnectionTest = z.object({
+  ok: z.boolean(),
+  /** The step that failed, or 'done'. */
+  reached: z.enum(['connect', 'host-key', 'auth', 'setup', 'done']),
+  message: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  account: z.string(),
+  connectMs: z.number().nullable(),
+  setupMs: z.number().nullable(),
+  exitCode: z.number().int().nullable(),
+  output: z.string(),
+  /** Set when the host key is not yet trusted (confirm it with sshHosts:trust) or has changed. */
+  hostKey: HostKeyInfo.extend({ status: z.enum(['unknown', 'changed']), expected: z.string().nullable() }).nullable(),
+})
+export type ConnectionTest = z.infer<typeof ConnectionTest>
+
+export const GlobalHold = z.object({ held: z.boolean(), by: z.string().nullable(), at: z.number().int().nullable() })
+
 export const SubmissionFilter = z.object({
   campaignId: Id.optional(),
   stageId: Id.optional(),
@@ -164,6 +193,23 @@ export const contract = {
   'stages:create': stages.create,
   'stages:update': stages.update,
   'stages:delete': stages.delete,
+
+  'loginSetups:test': { input: byId, output: ConnectionTest },
+  'loginSetups:setSecret': {
+    input: z.object({
+      ...scoped,
+      id: IdRef,
+      kind: z.enum(['privateKey', 'passphrase']),
+      /** The key or passphrase; null removes it. Kept in the OS secret store, never in the database. */
+      value: z.string().max(64_000).nullable(),
+    }),
+    output: LoginSetup,
+  },
+  'sshHosts:list': { input: z.object({}), output: z.array(PinnedHostKey) },
+  'sshHosts:trust': { input: HostKeyInfo, output: PinnedHostKey },
+  'sshHosts:forget': { input: z.object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }), output: z.object({ forgotten: z.boolean() }) },
+
+  'stages:hold': { input: z.object({ ...scoped, id: IdRef, held: z.boolean() }), output: Stage },
 
   'dependencies:list': { input: z.object({ ...scoped, campaignId: IdRef }), output: z.array(Dependency) },
   'dependencies:create': { input: z.object({ ...scoped, value: DependencyInput }), output: Dependency },
@@ -221,7 +267,16 @@ export const contract = {
     output: Submission,
   },
 
+  'submissions:hold': { input: byId, output: z.object({ submission: Submission, message: z.string() }) },
+  'submissions:release': { input: byId, output: z.object({ submission: Submission, message: z.string() }) },
+  'submissions:abort': { input: byId, output: Submission },
+
   'heldLaunches:list': { input: z.object({ ...scoped }), output: z.array(HeldLaunch) },
+  /** Launch a queued request now, as the person who asked for it; launches must not be held for its stage. */
+  'heldLaunches:release': { input: byId, output: LaunchResult },
+  'heldLaunches:drop': { input: byId, output: z.object({ id: Id, dropped: z.literal(true) }) },
+  'launches:getHold': { input: z.object({}), output: GlobalHold },
+  'launches:setHold': { input: z.object({ held: z.boolean() }), output: GlobalHold },
   'audit:list': {
     input: z.object({
       ...scoped,

@@ -28,6 +28,7 @@ import {
   STAGE_KEY_ORDER,
   type SettingField,
 } from './poms-keys'
+import { stripText, toPatternList } from './ini-values'
 import { pythonJsonDumps } from './python-json'
 
 export interface IniExportOptions {
@@ -75,7 +76,7 @@ export function campaignDocumentToIni(doc: CampaignDocument, opts: IniExportOpti
     sections.push({
       name: `dependencies ${to}`,
       entries: edges.flatMap((edge, i) => [
-        { key: `campaign_stage_${i + 1}`, value: edge.from },
+        { key: `campaign_stage_${i + 1}`, value: iniSafeText(edge.from) },
         { key: `file_pattern_${i + 1}`, value: iniSafeText(edge.filePatterns) },
       ]),
     })
@@ -87,10 +88,10 @@ function campaignSection(doc: CampaignDocument, opts: IniExportOptions): IniWrit
   const entries: { key: string; value: string }[] = []
   if (opts.experiment) entries.push({ key: 'experiment', value: iniSafeText(opts.experiment) })
   if (opts.role) entries.push({ key: 'poms_role', value: iniSafeText(opts.role) })
-  entries.push({ key: 'name', value: doc.name })
+  entries.push({ key: 'name', value: iniSafeText(doc.name) })
   entries.push({ key: 'state', value: doc.active ? 'Active' : 'Inactive' })
   entries.push({ key: 'campaign_keywords', value: pythonJsonDumps(doc.keywords) })
-  entries.push({ key: 'campaign_stage_list', value: doc.stages.map((s) => s.name).join(',') })
+  entries.push({ key: 'campaign_stage_list', value: iniSafeText(doc.stages.map((s) => s.name).join(',')) })
   if (doc.campaignType !== 'regular') entries.push({ key: 'campaign_type', value: doc.campaignType })
   if (doc.tags.length > 0) entries.push({ key: 'tags', value: pythonJsonDumps(doc.tags) })
   return { name: 'campaign', entries }
@@ -222,15 +223,15 @@ export function normaliseForIni(doc: CampaignDocument): CampaignDocument {
       case 'splitType':
       case 'testSplitType': {
         if (value === null) return null
-        const t = text(String(value)).trim()
+        const t = stripText(text(String(value)))
         return t === '' || t.toLowerCase() === 'none' ? null : t
       }
       case 'jobType':
       case 'loginSetup':
-        return value === null ? null : text(String(value)).trim() || null
+        return value === null ? null : stripText(text(String(value))) || null
       case 'voRole':
       case 'softwareVersion':
-        return text(String(value)).trim()
+        return stripText(text(String(value)))
       case 'dataset':
         return text(String(value))
       case 'paramOverrides':
@@ -244,10 +245,10 @@ export function normaliseForIni(doc: CampaignDocument): CampaignDocument {
   for (const [field, value] of Object.entries(doc.defaults)) {
     if (value !== undefined) defaults[field] = setting(field as SettingField, value)
   }
-  const stageNames = new Set(doc.stages.map((s) => s.name))
+  const stageNames = new Set(doc.stages.map((s) => stripText(s.name)))
   const stages = doc.stages.map((stage) => {
     const { id: _id, ...rest } = stage
-    const out: Record<string, unknown> = { ...rest }
+    const out: Record<string, unknown> = { ...rest, name: stripText(stage.name) }
     for (const field of Object.values(KEY_TO_FIELD)) {
       let value = setting(field, stage[field])
       const fallback = defaults[field]
@@ -260,34 +261,35 @@ export function normaliseForIni(doc: CampaignDocument): CampaignDocument {
   const dependencies: DocDependency[] = []
   for (const group of groupByConsumer(doc.dependencies).values()) {
     for (const dep of group) {
-      const id = `${dep.from}\u0000${dep.to}`
-      if (seen.has(id) || !stageNames.has(dep.from) || !stageNames.has(dep.to)) continue
+      const [from, to] = [stripText(dep.from), stripText(dep.to)]
+      const id = `${from}\u0000${to}`
+      if (seen.has(id) || !stageNames.has(from) || !stageNames.has(to)) continue
       seen.add(id)
-      const patterns = iniSafeText(dep.filePatterns).trim()
-      dependencies.push({ ...dep, filePatterns: patterns === '' || patterns === 'None' ? '%' : patterns })
+      const patterns = stripText(iniSafeText(dep.filePatterns))
+      dependencies.push({ from, to, filePatterns: patterns === '' || patterns === 'None' ? '%' : patterns })
     }
   }
   return {
     ...doc,
+    name: stripText(doc.name),
     defaults: defaults as DocDefaults,
     stages,
     dependencies,
     jobTypes: doc.jobTypes.map((jt) => ({
       ...jt,
-      launchScript: text(jt.launchScript).trim(),
+      name: stripText(jt.name),
+      launchScript: stripText(text(jt.launchScript)),
       definitionParameters: pairs(jt.definitionParameters),
-      outputFilePatterns: iniSafeText(jt.outputFilePatterns.join(','))
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p !== ''),
+      outputFilePatterns: toPatternList(iniSafeText(jt.outputFilePatterns.join(','))),
       recoveryPlan: jt.recoveryPlan.map((step) => ({ ...step, paramOverrides: pairs(step.paramOverrides) })),
     })),
     loginSetups: doc.loginSetups.map((ls) => ({
       ...ls,
-      host: text(ls.host).trim(),
-      account: text(ls.account).trim(),
+      name: stripText(ls.name),
+      host: stripText(text(ls.host)),
+      account: stripText(text(ls.account)),
       setup: text(pomsSetupLine(ls.setup)),
-      hostTimezone: iniSafeText(ls.hostTimezone).trim(),
+      hostTimezone: stripText(iniSafeText(ls.hostTimezone)),
     })),
     layout: Object.fromEntries(Object.entries(doc.layout).map(([k, { x, y }]) => [k, { x: noNegativeZero(x), y: noNegativeZero(y) }])),
   }

@@ -1,4 +1,5 @@
 import type { IniDocument, IniSection } from '../ini/ini-document'
+import { stripText } from './ini-values'
 
 /** A section whose header carries a name: `[campaign_stage NAME]`, `[job_type NAME]` … */
 export interface NamedSection {
@@ -58,7 +59,7 @@ export function sortSections(doc: IniDocument): PomsSections {
     }
     const prefix = (Object.keys(NAMED_PREFIXES) as (keyof typeof NAMED_PREFIXES)[]).find((p) => name.startsWith(p))
     if (prefix) {
-      out[NAMED_PREFIXES[prefix]].push({ name: name.slice(name.indexOf(' ') + 1).trim(), section })
+      out[NAMED_PREFIXES[prefix]].push({ name: stripText(name.slice(name.indexOf(' ') + 1)), section })
       continue
     }
     out.others.push({ section, why: whyIgnored(name) })

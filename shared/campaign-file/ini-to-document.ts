@@ -31,6 +31,7 @@ import {
   toPatternList,
   toRecoveryPlan,
   toStageType,
+  stripText,
   decodeJson,
   type Converted,
 } from './ini-values'
@@ -238,12 +239,12 @@ class CampaignIniImporter {
       ctx.mark('name', ctx.at(name))
       if (tag) ctx.ignore('[campaign] tag', 'name= is set; tag= is the POMS ≤ v4.0 spelling of it', tag.entry.line)
       if (name.entry.value === '') ctx.error('no-campaign-name', '[campaign] name is empty', ctx.at(name, 0, 'name'))
-      return name.entry.value
+      return stripText(name.entry.value)
     }
     if (tag && tag.entry.value !== '') {
       ctx.warn('legacy-tag', `[campaign] has tag= instead of name= (POMS ≤ v4.0); imported as the name "${tag.entry.value}" — current POMS fails on this file (500)`, ctx.at(tag, 0, 'name'))
       ctx.mark('name', ctx.at(tag))
-      return tag.entry.value
+      return stripText(tag.entry.value)
     }
     ctx.error('no-campaign-name', '[campaign] has no name= — POMS fails on this file (500)', { line: section.line, section: 'campaign', path: 'name' })
     return ''
@@ -433,15 +434,19 @@ class CampaignIniImporter {
       return converted.ok ? { ok: true, value: converted.value } : { ok: false }
     }
     switch (field) {
+      case 'dataset':
+        return { ok: true, value: text }
       case 'voRole':
       case 'softwareVersion':
-      case 'dataset':
+        return { ok: true, value: stripText(text) }
       case 'splitType':
-      case 'testSplitType':
-        return { ok: true, value: text === '' && (field === 'splitType' || field === 'testSplitType') ? null : text }
+      case 'testSplitType': {
+        const spec = stripText(text)
+        return { ok: true, value: spec === '' ? null : spec }
+      }
       case 'jobType':
       case 'loginSetup':
-        return { ok: true, value: toNameRef(text) }
+        return { ok: true, value: toNameRef(stripText(text)) }
       case 'paramOverrides':
         return done(toParamPairs(text, loc.entry.key))
       case 'testParamOverrides':
@@ -537,7 +542,7 @@ class CampaignIniImporter {
         }
         // POMS pairs campaign_stage_<sfx> with file_pattern_<sfx>, sfx = text after the LAST "_".
         const sfx = key.slice(key.lastIndexOf('_') + 1)
-        const from = loc.entry.value.trim()
+        const from = stripText(loc.entry.value)
         const patternLoc = items.get(`file_pattern_${sfx}`)
         let patterns: string
         if (!patternLoc) {
@@ -548,7 +553,7 @@ class CampaignIniImporter {
           )
           patterns = '%'
         } else {
-          const raw = patternLoc.entry.value.trim()
+          const raw = stripText(patternLoc.entry.value)
           // POMS's dependency query treats an empty pattern and the literal None as % (§1.5).
           patterns = raw === '' || raw === 'None' ? '%' : raw
         }
@@ -591,7 +596,7 @@ class CampaignIniImporter {
         const value = loc.entry.value
         if (key === 'launch_script') {
           ctx.mark(`${base}.launchScript`, ctx.at(loc))
-          jobType.launchScript = this.text(loc, `${base}.launchScript`, true)
+          jobType.launchScript = stripText(this.text(loc, `${base}.launchScript`, true))
           this.checkInlineComment(loc, jobType.launchScript, `${base}.launchScript`)
         } else if (key === 'parameters') {
           ctx.mark(`${base}.definitionParameters`, ctx.at(loc))
@@ -656,7 +661,7 @@ class CampaignIniImporter {
         const field = { host: 'host', account: 'account', setup: 'setup' }[key]
         if (field) {
           ctx.mark(`${base}.${field}`, ctx.at(loc))
-          setup[field] = this.text(loc, `${base}.${field}`, true)
+          setup[field] = field === 'setup' ? this.text(loc, `${base}.${field}`, true) : stripText(this.text(loc, `${base}.${field}`, true))
           this.checkInlineComment(loc, setup[field] as string, `${base}.${field}`)
         } else if (key === 'backend') {
           ctx.mark(`${base}.backend`, ctx.at(loc))
@@ -669,7 +674,7 @@ class CampaignIniImporter {
           else setup.port = Number(loc.entry.value)
         } else if (key === 'host_timezone') {
           ctx.mark(`${base}.hostTimezone`, ctx.at(loc))
-          setup.hostTimezone = loc.entry.value
+          setup.hostTimezone = stripText(loc.entry.value)
         } else if (key === 'active') {
           const active = toActive(loc.entry.value, 'active')
           this.report(active, loc, `${base}.active`)

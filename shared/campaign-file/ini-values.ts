@@ -7,6 +7,7 @@
 import type { ParamPair } from '../domain/common'
 import { RECOVERY_TYPES, type RecoveryStep } from '../domain/job-type'
 import { COMPLETION_TYPES, STAGE_TYPES, type CompletionType, type StageType } from '../domain/stage'
+import { pyStrip } from '../ini/python-text'
 import { parseJsonWithPosition } from './json-with-position'
 
 export interface Note {
@@ -230,6 +231,20 @@ export function toNameRef(text: string): string | null {
 export function toPatternList(text: string): string[] {
   return text
     .split(',')
-    .map((p) => p.trim())
+    .map(stripText)
     .filter((p) => p !== '')
+}
+
+/**
+ * Strip what both Python (configparser) and JavaScript (our schemas' trim) call whitespace, until
+ * neither finds any: their sets differ (U+0085, U+FEFF …), and a value must read back the same
+ * after it is written out again.
+ */
+export function stripText(text: string): string {
+  let out = text
+  for (;;) {
+    const next = pyStrip(out).trim()
+    if (next === out) return out
+    out = next
+  }
 }

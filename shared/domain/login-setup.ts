@@ -19,7 +19,13 @@ const LoginSetupFields = {
   /** IANA time zone of the host, used to read times that remote tools print without a zone. */
   hostTimezone: z.string().trim().min(1).max(64),
   active: z.boolean(),
+  /** How the app authenticates over SSH: the user's ssh-agent, a key file on this machine, or a key kept in the secret store. */
+  authMethod: z.enum(['agent', 'key-file', 'stored-key']),
+  /** The private key file for `key-file` (`~` is the user's home). */
+  keyFile: z.string().trim().max(4096),
 }
+
+export const SSH_AUTH_METHODS = ['agent', 'key-file', 'stored-key'] as const
 
 export const LoginSetupInput = z
   .object({
@@ -31,14 +37,24 @@ export const LoginSetupInput = z
     setup: LoginSetupFields.setup.default(''),
     hostTimezone: LoginSetupFields.hostTimezone.default('UTC'),
     active: LoginSetupFields.active.default(true),
+    authMethod: LoginSetupFields.authMethod.default('agent'),
+    keyFile: LoginSetupFields.keyFile.default(''),
   })
   .superRefine((value, ctx) => {
     if (value.backend !== 'local') {
       if (!value.host) ctx.addIssue({ code: 'custom', path: ['host'], message: `a ${value.backend} login setup needs a launch host` })
       if (!value.account) ctx.addIssue({ code: 'custom', path: ['account'], message: `a ${value.backend} login setup needs an account` })
+      if (value.authMethod === 'key-file' && !value.keyFile) {
+        ctx.addIssue({ code: 'custom', path: ['keyFile'], message: 'name the private key file, or choose the ssh-agent' })
+      }
     }
   })
 export type LoginSetupInput = z.input<typeof LoginSetupInput>
 
-export const LoginSetup = z.object({ ...StoredMeta, ...LoginSetupFields })
+export const LoginSetup = z.object({
+  ...StoredMeta,
+  ...LoginSetupFields,
+  /** The secret store entry holding this setup's key or passphrase; the value itself never leaves the core. */
+  secretRef: z.string().nullable(),
+})
 export type LoginSetup = z.infer<typeof LoginSetup>

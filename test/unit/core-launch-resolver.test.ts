@@ -70,6 +70,9 @@ const loginSetup = (over: Partial<LoginSetup> = {}): LoginSetup => ({
   setup: '',
   hostTimezone: 'UTC',
   active: true,
+  authMethod: 'agent',
+  keyFile: '',
+  secretRef: null,
   ...over,
 })
 const input = (over: Partial<ResolveInput> = {}): ResolveInput => ({

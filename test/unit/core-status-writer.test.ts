@@ -1,3 +1,4 @@
+import type { SubmissionSnapshot } from '../../shared/domain/submission'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JobState } from '../../shared/domain/job'
 import type { SubmissionStatus } from '../../shared/domain/submission-status'
@@ -48,6 +49,12 @@ function submission(status: SubmissionStatus, jobs: JobState[] = []): string {
       now: 1,
     })
     repos.submissions.appendHistory(id, { status, at: 1, actor: 'alice', face: 'cli', reason: null })
+    // Every submission has its snapshot; the parts a local backend's control reads are enough here.
+    repos.submissions.insertSnapshot(id, {
+      takenAt: 1,
+      loginSetup: { name: 'local', authMethod: 'agent', keyFile: '', secretRef: null },
+      launch: { target: null, setup: '', env: {}, group: EXP, role: 'Production' },
+    } as unknown as SubmissionSnapshot)
     jobs.forEach((state, index) =>
       repos.jobs.insert({
         id: newId(),

@@ -140,7 +140,7 @@ describe('defaults', () => {
     expect(contract['submissions:list'].input.parse({ experiment: 'demo' })).toMatchObject({ sort: '-createdAt', filter: { activeOnly: false } })
   })
 
-  it('a launch request defaults to a non-test launch without overrides', () => {
+  it('a launch request defaults to a real, non-test launch without overrides', () => {
     expect(LaunchRequest.parse({ experiment: 'demo', stageId: 't-abcdef', idempotencyKey: ' key-12345 ' })).toEqual({
       experiment: 'demo',
       stageId: 't-ABCDEF',
@@ -148,6 +148,7 @@ describe('defaults', () => {
       datasetOverride: null,
       paramOverrides: [],
       idempotencyKey: 'key-12345',
+      dryRun: false,
     })
   })
 

@@ -21,7 +21,8 @@ export function createRevisions(deps: CoreDeps) {
     if (!campaign) return null
     const document = canonicalJson(materializeCampaign(repos, campaign))
     const latest = repos.revisions.latest(campaign.id)
-    if (latest && canonicalJson(JSON.parse(latest.document)) === document) return { info: latest.info, created: false }
+    // Stored documents are read through the schema, so fields added later (with defaults) compare equal.
+    if (latest && canonicalJson(CampaignDocument.parse(JSON.parse(latest.document))) === document) return { info: latest.info, created: false }
     const info = repos.revisions.insert({
       experiment: campaign.experiment,
       campaignId: campaign.id,

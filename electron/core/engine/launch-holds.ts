@@ -1,4 +1,6 @@
 import type { ParsedInput } from '../../../shared/api/contract'
+import { canDo } from '../../../shared/domain/roles'
+import { AppError } from '../../../shared/errors'
 import type { Stage } from '../../../shared/domain/stage'
 import type { HeldLaunch } from '../../../shared/domain/submission'
 import type { CoreDeps } from '../deps'
@@ -49,4 +51,45 @@ export function queueHeldLaunch(
     recordAudit(deps.repos, deps.clock, actor, 'queue-launch', { type: 'stage', id: stage.id }, `queued a launch of ${stage.name}: launches are held ${why}`)
   })()
   return held
+}
+
+/** Holds or allows every launch of this store (POMS's global hold; its own endpoint for it is broken). */
+export function setGlobalHold(deps: CoreDeps, username: string, face: Actor['face'], held: boolean): GlobalHold {
+  const user = deps.repos.experiments.getUser(username)
+  const superuser = deps.repos.experiments.membershipsOf(username).some((m) => m.role === 'superuser')
+  if (!user?.root && !superuser) throw new AppError('FORBIDDEN', `${username} may not hold or allow all launches (root or an experiment superuser may)`)
+  const now = deps.clock.now()
+  const value: GlobalHold = held ? { held: true, by: username, at: now } : { held: false, by: username, at: now }
+  deps.db.transaction(() => {
+    deps.repos.settings.set(GLOBAL_HOLD_SETTING, value, now)
+    deps.repos.audit.append({ at: now, experiment: null, actor: username, role: 'superuser', face, action: held ? 'hold-launches' : 'allow-launches', entityType: 'launches', entityId: null, summary: held ? 'held all launches' : 'allowed launches again' })
+  })()
+  return value
+}
+
+/** Holds or releases one stage's launches; requests made meanwhile are queued, never lost. */
+export function setStageHold(deps: CoreDeps, actor: Actor, stage: Stage, held: boolean): Stage {
+  if (!canDo(actor.username, actor.role, stage)) throw new AppError('FORBIDDEN', `${actor.username} acting as ${actor.role} may not hold stage ${stage.name}`)
+  const now = deps.clock.now()
+  deps.db.transaction(() => {
+    deps.repos.stages.setHold(stage.id, held ? { by: actor.username, role: actor.role, at: now } : null, now)
+    recordAudit(deps.repos, deps.clock, actor, held ? 'hold-stage' : 'release-stage', { type: 'stage', id: stage.id }, `${held ? 'held' : 'released'} launches of stage ${stage.name}`)
+  })()
+  deps.events.emit('stages:changed', { experiment: actor.experiment, ids: [stage.id] })
+  return deps.repos.stages.require(actor.experiment, stage.id)
+}
+
+/** Drops a queued launch request; its requester, or anyone who may act on the stage, may. */
+export function dropHeldLaunch(deps: CoreDeps, actor: Actor, id: string): { id: string; dropped: true } {
+  const held = deps.repos.heldLaunches.list(actor.experiment).find((h) => h.id === id)
+  if (!held) throw new AppError('NOT_FOUND', `queued launch ${id} was not found in ${actor.experiment}`)
+  const stage = deps.repos.stages.get(actor.experiment, held.stageId)
+  if (held.launcher !== actor.username && (!stage || !canDo(actor.username, actor.role, stage))) {
+    throw new AppError('FORBIDDEN', `${actor.username} may not drop a launch queued by ${held.launcher}`)
+  }
+  deps.db.transaction(() => {
+    deps.repos.heldLaunches.remove(id)
+    recordAudit(deps.repos, deps.clock, actor, 'drop-queued-launch', { type: 'stage', id: held.stageId }, `dropped the launch of ${stage?.name ?? held.stageId} queued by ${held.launcher}`)
+  })()
+  return { id, dropped: true }
 }

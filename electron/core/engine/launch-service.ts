@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import type { LaunchResult, ParsedInput } from '../../../shared/api/contract'
 import { canDo } from '../../../shared/domain/roles'
 import type { SubmissionSnapshot, Submission } from '../../../shared/domain/submission'
-import { AppError } from '../../../shared/errors'
+import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
-import type { Actor } from '../services/actor'
+import { resolveActor, type Actor } from '../services/actor'
 import { recordAudit } from '../services/audit'
 import { writeStatus } from '../services/status-writer'
 import type { SshPool } from '../ssh/ssh-pool'
@@ -226,6 +226,37 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
           .catch((err: Error) => logger.warn('could not stop the aborted launch on its host', { submissionId, error: err.message }))
       }
       return true
+    },
+
+    /**
+     * Launches a queued request now, as the person who asked for it and in the role they asked in.
+     * The queued row goes only once the launch is journaled; its id is the idempotency key, so a
+     * retried release can never launch twice.
+     */
+    async releaseHeld(actor: Actor, id: string): Promise<LaunchResult> {
+      const held = repos.heldLaunches.list(actor.experiment).find((h) => h.id === id)
+      if (!held) throw new AppError('NOT_FOUND', `queued launch ${id} was not found in ${actor.experiment}`)
+      const stage = repos.stages.require(actor.experiment, held.stageId)
+      if (!canDo(actor.username, actor.role, stage)) throw new AppError('FORBIDDEN', `${actor.username} acting as ${actor.role} may not launch stage ${stage.name}`)
+      const why = launchesHeld(repos, stage)
+      if (why) throw badInput(`launches are still held ${why}; allow them first`)
+      const launcher = resolveActor(repos, held.launcher, actor.face, held.experiment, held.launcherRole as Actor['role'])
+      const result = await this.launch(launcher, {
+        experiment: held.experiment,
+        stageId: held.stageId,
+        test: held.test,
+        datasetOverride: held.datasetOverride,
+        paramOverrides: held.paramOverrides,
+        idempotencyKey: `held-launch:${held.id}`,
+        dryRun: false,
+      })
+      if (result.submission) {
+        db.transaction(() => {
+          repos.heldLaunches.remove(held.id)
+          recordAudit(repos, clock, actor, 'release-queued-launch', { type: 'submission', id: result.submission!.id }, `released the launch of ${stage.name} queued by ${held.launcher}`)
+        })()
+      }
+      return result
     },
 
     /** Launches still being handed to their backend (awaited on shutdown). */

@@ -13,6 +13,9 @@ export function trackedSubmission(submission: Submission, snapshot: SubmissionSn
     target: launch.target
       ? { endpoint: { host: launch.target.host, port: launch.target.port, username: launch.target.account }, timezone: launch.target.timezone }
       : null,
+    auth: launch.target
+      ? { name: snapshot.loginSetup.name, authMethod: snapshot.loginSetup.authMethod, keyFile: snapshot.loginSetup.keyFile, secretRef: snapshot.loginSetup.secretRef }
+      : null,
     setup: launch.setup,
     env: launch.env,
     group: launch.group,

@@ -27,7 +27,7 @@ export function createConfigServices(deps: CoreDeps, revisions: RevisionRecorder
     table: repos.loginSetups,
     entityType: 'login setup',
     event: 'loginSetups:changed',
-    fields: (input) => input,
+    fields: (input, existing) => ({ ...input, secretRef: existing?.secretRef ?? null }),
     describe: (item) => item.name,
     onDelete: (_actor, item) => {
       const stages = repos.stages.namesUsing({ loginSetupId: item.id })

@@ -16,6 +16,8 @@ import { writeStatus } from './status-writer'
 export interface SubmissionServiceOptions {
   backends: ReadonlyMap<string, Backend>
   abortLaunch(submissionId: string): Promise<boolean>
+  /** Poll soon after a hold or release, so people see the new job states. */
+  onControlled?: () => void
 }
 
 /** Reading submissions, and what people do to them: kill, and set a status by hand. */
@@ -77,6 +79,33 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
         recordAudit(repos, clock, actor, 'kill', { type: 'submission', id: sub.id }, `killed submission ${sub.shortId}`)
       })()
       events.emit('submissions:changed', { experiment: actor.experiment, ids: [sub.id] })
+      return repos.submissions.getById(sub.id)!
+    },
+
+    /** Hold or release exactly this submission's jobs on its batch system; the poller records the new states. */
+    async control(actor: Actor, ref: string, action: 'hold' | 'release'): Promise<{ submission: Submission; message: string }> {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      assertMayAct(actor, sub)
+      if (sub.launchState !== 'launched') throw badInput(`submission ${sub.shortId} has no jobs on a batch system (${sub.launchState})`)
+      const backend = opts.backends.get(sub.backend)
+      const snapshot = repos.submissions.getSnapshot(sub.id)
+      if (!backend || !snapshot) throw new AppError('UNAVAILABLE', `the ${sub.backend} backend is not available`)
+      const { message } = await backend.control(trackedSubmission(sub, snapshot), action)
+      db.transaction(() => {
+        recordAudit(repos, clock, actor, action, { type: 'submission', id: sub.id }, `${action === 'hold' ? 'held' : 'released'} the jobs of ${sub.shortId}: ${message}`)
+      })()
+      opts.onControlled?.()
+      return { submission: repos.submissions.getById(sub.id)!, message }
+    },
+
+    /** Abort Launch: stops a launch still handing jobs to the batch system; it ends LaunchFailed. */
+    async abort(actor: Actor, ref: string): Promise<Submission> {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      assertMayAct(actor, sub)
+      if (!(await opts.abortLaunch(sub.id))) throw badInput(`submission ${sub.shortId} is not being launched (${sub.launchState}); kill its jobs instead`)
+      db.transaction(() => {
+        recordAudit(repos, clock, actor, 'abort-launch', { type: 'submission', id: sub.id }, `aborted the launch of ${sub.shortId}`)
+      })()
       return repos.submissions.getById(sub.id)!
     },
 

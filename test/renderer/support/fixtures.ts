@@ -79,6 +79,9 @@ export function loginSetup(n: number, overrides: Partial<LoginSetup> = {}): Logi
     setup: '',
     hostTimezone: 'UTC',
     active: true,
+    authMethod: 'agent',
+    keyFile: '',
+    secretRef: null,
     ...overrides,
   }
 }

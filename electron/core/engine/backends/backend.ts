@@ -22,6 +22,8 @@ export interface TrackedSubmission {
   backend: BackendKind
   /** Null for the local backend. */
   target: RemoteTarget | null
+  /** How to log in to the target (the login setup's auth method and key reference; never key material). */
+  auth?: { name: string; authMethod: 'agent' | 'key-file' | 'stored-key'; keyFile: string; secretRef: string | null } | null
   /** The login setup's shell text, already substituted; remote commands run after it (PATH, SLURM_CONF, tokens). */
   setup: string
   /** The POMS environment of the launch (`POMS4_*`, `POMS_*`, `GROUP`…), data, never code. */

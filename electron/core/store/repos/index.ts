@@ -10,6 +10,7 @@ import { createJobTypeRepo } from './job-type-repo'
 import { createLoginSetupRepo } from './login-setup-repo'
 import { createRevisionRepo } from './revision-repo'
 import { createSettingsRepo } from './settings-repo'
+import { createSshHostKeyRepo } from './ssh-host-key-repo'
 import { createStageRepo } from './stage-repo'
 import { createSubmissionRepo } from './submission-repo'
 
@@ -30,6 +31,7 @@ export function createRepos(db: Database) {
     heldLaunches: createHeldLaunchRepo(db),
     audit: createAuditRepo(db),
     settings: createSettingsRepo(db),
+    sshHostKeys: createSshHostKeyRepo(db),
   }
 }
 export type Repos = ReturnType<typeof createRepos>

@@ -51,6 +51,7 @@ export function createStageRepo(db: Database) {
   const tombstoneCampaign = db.prepare(
     'UPDATE stages SET deleted_at = ?, updater = ?, updated_at = ?, rev = rev + 1 WHERE campaign_id = ? AND deleted_at IS NULL',
   )
+  const setHold = db.prepare('UPDATE stages SET hold_by = ?, hold_role = ?, hold_at = ?, updated_at = ?, rev = rev + 1 WHERE id = ?')
   const setCursor = db.prepare('UPDATE stages SET split_cursor = ?, updated_at = ?, rev = rev + 1 WHERE id = ?')
   const byCampaign = db.prepare(
     'SELECT * FROM stages WHERE campaign_id = ? AND deleted_at IS NULL ORDER BY position IS NULL, position, created_at, id',
@@ -91,6 +92,10 @@ export function createStageRepo(db: Database) {
       setPosition.run(position, id, position)
     },
     /** The split position moves with launches, not with edits, so it bypasses expectedRev. */
+    /** Holding is an action on the stage, not an edit of its configuration, so it bypasses expectedRev. */
+    setHold: (id: string, hold: Stage['hold'], now: number): void => {
+      setHold.run(hold?.by ?? null, hold?.role ?? null, hold?.at ?? null, now, id)
+    },
     setSplitCursor: (id: string, cursor: number | null, now: number): void => {
       setCursor.run(cursor, now, id)
     },
