@@ -9,8 +9,8 @@
  *   copies are identical, so our importer says nothing about them.
  * - Things POMS's format has no key for are written as extra keys POMS ignores: `campaign_type` and
  *   `tags` in [campaign], `test_split_type` in stages, `active = False` for inactive job types and
- *   login setups, and `backend`/`port`/`host_timezone` for login setups that are not POMS's
- *   jobsub_lite/22/America/Chicago.
+ *   login setups, `backend`/`port`/`host_timezone` for login setups that are not POMS's
+ *   jobsub_lite/22/America/Chicago, and `auth_method`/`key_file` when SSH does not use the agent.
  * - Section names cannot contain `]` (ini-writer refuses them); such a document throws IniWriteError.
  */
 import type { CampaignDocument, DocDefaults, DocDependency, DocStage } from '../domain/campaign-document'
@@ -59,6 +59,8 @@ export function campaignDocumentToIni(doc: CampaignDocument, opts: IniExportOpti
     if (setup.backend !== POMS_LOGIN_BACKEND) entries.push({ key: 'backend', value: setup.backend })
     if (setup.port !== POMS_LOGIN_PORT) entries.push({ key: 'port', value: String(setup.port) })
     if (setup.hostTimezone !== POMS_LOGIN_TIMEZONE) entries.push({ key: 'host_timezone', value: iniSafeText(setup.hostTimezone) })
+    if (setup.authMethod !== 'agent') entries.push({ key: 'auth_method', value: setup.authMethod })
+    if (setup.keyFile !== '') entries.push({ key: 'key_file', value: iniSafeText(setup.keyFile) })
     if (!setup.active) entries.push({ key: 'active', value: 'False' })
     sections.push({ name: `login_setup ${setup.name}`, entries })
   }
@@ -290,6 +292,7 @@ export function normaliseForIni(doc: CampaignDocument): CampaignDocument {
       account: stripText(text(ls.account)),
       setup: text(pomsSetupLine(ls.setup)),
       hostTimezone: stripText(iniSafeText(ls.hostTimezone)),
+      keyFile: stripText(iniSafeText(ls.keyFile)),
     })),
     layout: Object.fromEntries(Object.entries(doc.layout).map(([k, { x, y }]) => [k, { x: noNegativeZero(x), y: noNegativeZero(y) }])),
   }

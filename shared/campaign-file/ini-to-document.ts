@@ -69,7 +69,7 @@ export interface IniImportOutcome {
 }
 
 export interface IniImportOptions {
-  /** Used in messages only. */
+  /** The file's name, for callers' bookkeeping; findings themselves carry lines, and the report the file. */
   fileName?: string
   /** Parse like Python 2's configparser: duplicates keep the last value and become warnings. */
   lenient?: boolean
@@ -123,8 +123,19 @@ function parseFile(text: string, lenient: boolean, ctx: ImportContext): IniDocum
 
 const iniCode = (code: string) => `ini-${code.toLowerCase().replace(/_/g, '-')}`
 
-/** Fields that POMS %-formats at launch, where `%%(x)s` and `%{x}` matter. */
-const LAUNCH_FIELDS: ReadonlySet<SettingField> = new Set(['dataset', 'softwareVersion', 'paramOverrides', 'testParamOverrides'])
+/**
+ * How POMS %-formats a value at launch (§1.6), which decides what `%` problems to report:
+ * 'command' — the launch command, with keywords and the base variables; 'login' — the login setup,
+ * base variables only; 'data' — dataset and version, keywords only and only when they hold `%(`;
+ * 'none' — not formatted.
+ */
+type Formatting = 'command' | 'login' | 'data' | 'none'
+const SETTING_FORMATTING: Partial<Record<SettingField, Formatting>> = {
+  dataset: 'data',
+  softwareVersion: 'data',
+  paramOverrides: 'command',
+  testParamOverrides: 'command',
+}
 /** Plain-text fields where a ` #` is worth a warning (JSON fields report it when they fail to parse). */
 const TEXT_FIELDS: ReadonlySet<SettingField> = new Set(['voRole', 'softwareVersion', 'dataset', 'splitType', 'testSplitType', 'jobType', 'loginSetup'])
 /** Typed fields for which an empty `[campaign_defaults]` value means "no default". */
@@ -161,6 +172,7 @@ class CampaignIniImporter {
   /** Names [campaign_defaults] gives; POMS resolves them only through stages that fall back to them. */
   private readonly defaultRefs = { jobType: new Map<string, Where>(), loginSetup: new Map<string, Where>() }
   private defaultsItems = new Map<string, Located>()
+  private readonly legacyWarned = new Set<IniEntry>()
 
   constructor(
     private readonly ini: IniDocument,
@@ -293,6 +305,8 @@ class CampaignIniImporter {
     for (const [key, loc] of items) {
       const value = loc.entry.value
       if (key === 'name' || key === 'tag' || key === 'campaign_keywords' || key === 'campaign_stage_list') continue
+      // [DEFAULT] keys show up in every section; they are reported where they mean something.
+      if (loc.section === 'DEFAULT') continue
       if (key === 'state') {
         const active = toActive(value, 'state')
         this.report(active, loc, 'active')
@@ -333,6 +347,9 @@ class CampaignIniImporter {
         continue
       }
       items.set(modern, old)
+      // A [DEFAULT] entry shows up in every section; say it once.
+      if (this.legacyWarned.has(old.entry)) continue
+      this.legacyWarned.add(old.entry)
       this.ctx.warn(
         `legacy-${legacy.replace(/_/g, '-')}`,
         `${legacy}= is the POMS ≤ v4.0 spelling of ${modern}=; imported as ${modern} — current POMS fails on it (500)`,
@@ -427,7 +444,7 @@ class CampaignIniImporter {
   }
 
   private convertSetting(field: SettingField, loc: Located, path: string): Setting {
-    const text = this.text(loc, path, LAUNCH_FIELDS.has(field))
+    const text = this.text(loc, path, SETTING_FORMATTING[field] ?? 'none')
     if (TEXT_FIELDS.has(field)) this.checkInlineComment(loc, text, path)
     const done = (converted: Converted<unknown>): Setting => {
       this.report(converted, loc, path)
@@ -479,21 +496,30 @@ class CampaignIniImporter {
 
   /**
    * An entry's text as the document keeps it: verbatim, except POMS ≤ v4.0 `%{name}` placeholders
-   * become `%(name)s`; launch-formatted values are checked for `%%(name)s`.
+   * become `%(name)s`. Values POMS %-formats at launch are checked for what would break there.
    */
-  private text(loc: Located, path: string | null, launchFormatted: boolean): string {
+  private text(loc: Located, path: string | null, formatting: Formatting): string {
     const cached = this.textCache.get(loc.entry)
     if (cached !== undefined) return cached
     const { text, replaced } = modernisePlaceholders(loc.entry.value, this.known)
     for (const r of replaced) {
       this.ctx.warn('legacy-placeholder', `${r.from} is the POMS ≤ v4.0 placeholder syntax; imported as ${r.to}`, this.ctx.at(loc, r.index, path))
     }
-    if (launchFormatted) {
-      for (const issue of percentIssues(loc.entry.value, null)) {
-        if (issue.kind === 'escaped-variable') this.ctx.warn('escaped-variable', issue.message, this.ctx.at(loc, issue.index, path))
+    this.textCache.set(loc.entry, text)
+    if (formatting === 'none' || (formatting === 'data' && !text.includes('%('))) return text
+    const words = formatting === 'login' ? new Set<string>(BASE_VARIABLES) : this.known
+    // Offsets are into the raw value, so positions stay exact; the %{x} just modernised are fine.
+    const modernised = new Set(replaced.map((r) => r.index))
+    for (const issue of percentIssues(loc.entry.value, words)) {
+      if (modernised.has(issue.index)) continue
+      const where = this.ctx.at(loc, issue.index, path)
+      if (issue.kind === 'escaped-variable') this.ctx.warn('escaped-variable', issue.message, where)
+      else if (issue.kind === 'unknown-variable' && formatting === 'login' && this.known.has(wordAt(loc.entry.value, issue.index))) {
+        this.ctx.warn('keyword-in-login-setup', `%(${wordAt(loc.entry.value, issue.index)})s is a campaign keyword, but POMS substitutes only ${BASE_VARIABLES.join(', ')} in login setups: the launch would fail`, where)
+      } else {
+        this.ctx.warn(issue.kind === 'unknown-variable' ? 'unknown-variable' : 'percent-syntax', `${issue.message} — POMS would fail at launch`, where)
       }
     }
-    this.textCache.set(loc.entry, text)
     return text
   }
 
@@ -596,11 +622,11 @@ class CampaignIniImporter {
         const value = loc.entry.value
         if (key === 'launch_script') {
           ctx.mark(`${base}.launchScript`, ctx.at(loc))
-          jobType.launchScript = stripText(this.text(loc, `${base}.launchScript`, true))
+          jobType.launchScript = stripText(this.text(loc, `${base}.launchScript`, 'command'))
           this.checkInlineComment(loc, jobType.launchScript, `${base}.launchScript`)
         } else if (key === 'parameters') {
           ctx.mark(`${base}.definitionParameters`, ctx.at(loc))
-          const pairs = toParamPairs(this.text(loc, `${base}.definitionParameters`, true), 'parameters')
+          const pairs = toParamPairs(this.text(loc, `${base}.definitionParameters`, 'command'), 'parameters')
           this.report(pairs, loc, `${base}.definitionParameters`)
           if (pairs.ok) jobType.definitionParameters = pairs.value
         } else if (key === 'output_file_patterns') {
@@ -608,7 +634,7 @@ class CampaignIniImporter {
           jobType.outputFilePatterns = toPatternList(value)
         } else if (key === 'recoveries') {
           ctx.mark(`${base}.recoveryPlan`, ctx.at(loc))
-          const plan = toRecoveryPlan(this.text(loc, `${base}.recoveryPlan`, true))
+          const plan = toRecoveryPlan(this.text(loc, `${base}.recoveryPlan`, 'command'))
           this.report(plan, loc, `${base}.recoveryPlan`)
           if (plan.ok) jobType.recoveryPlan = plan.value
         } else if (key === 'active') {
@@ -661,7 +687,7 @@ class CampaignIniImporter {
         const field = { host: 'host', account: 'account', setup: 'setup' }[key]
         if (field) {
           ctx.mark(`${base}.${field}`, ctx.at(loc))
-          setup[field] = field === 'setup' ? this.text(loc, `${base}.${field}`, true) : stripText(this.text(loc, `${base}.${field}`, true))
+          setup[field] = field === 'setup' ? this.text(loc, `${base}.${field}`, 'login') : stripText(this.text(loc, `${base}.${field}`, 'login'))
           this.checkInlineComment(loc, setup[field] as string, `${base}.${field}`)
         } else if (key === 'backend') {
           ctx.mark(`${base}.backend`, ctx.at(loc))
@@ -672,9 +698,11 @@ class CampaignIniImporter {
           ctx.mark(`${base}.port`, ctx.at(loc))
           if (!/^\d+$/.test(loc.entry.value)) ctx.error('bad-integer', `port must be a whole number, not "${loc.entry.value}"`, ctx.at(loc, 0, `${base}.port`))
           else setup.port = Number(loc.entry.value)
-        } else if (key === 'host_timezone') {
-          ctx.mark(`${base}.hostTimezone`, ctx.at(loc))
-          setup.hostTimezone = stripText(loc.entry.value)
+        } else if (key === 'host_timezone' || key === 'auth_method' || key === 'key_file') {
+          // Ours, not POMS's (written by our exporter when they differ from the defaults).
+          const field = { host_timezone: 'hostTimezone', auth_method: 'authMethod', key_file: 'keyFile' }[key]
+          ctx.mark(`${base}.${field}`, ctx.at(loc))
+          setup[field] = stripText(loc.entry.value)
         } else if (key === 'active') {
           const active = toActive(loc.entry.value, 'active')
           this.report(active, loc, `${base}.active`)
@@ -786,6 +814,8 @@ class CampaignIniImporter {
     }
   }
 }
+
+const wordAt = (text: string, index: number) => text.slice(index + 2, text.indexOf(')', index))
 
 /** POMS's per-key fallback: an empty stage value falls back to the default too (`stage.get(k) or defaults.get(k)`). */
 function resolve(stage: Located | undefined, fallback: Located | undefined): Located | undefined {

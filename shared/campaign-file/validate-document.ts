@@ -187,15 +187,18 @@ function checkPercents(doc: CampaignDocument, report: Report): void {
         // POMS formats a dataset or version only when it contains %( — a stray % elsewhere survives.
         report('warning', 'percent-syntax', path, `${issue.message} (POMS's editor refuses it; the launch keeps it as written)`, issue.index + 1)
       } else {
-        report('error', 'percent-syntax', path, issue.message, issue.index + 1)
+        report('error', issue.kind === 'unknown-variable' ? 'unknown-variable' : 'percent-syntax', path, issue.message, issue.index + 1)
       }
     }
   }
-  const pairs = (list: readonly ParamPair[], path: string) =>
+  const pairs = (list: readonly ParamPair[], path: string) => {
+    // Malformed lists are reported by checkPairs; look only at well-formed pairs here.
+    if (!ParamPairs.safeParse(list).success) return
     list.forEach(([k, v], i) => {
       check(k, `${path}.${i}.0`, known)
       check(v, `${path}.${i}.1`, known)
     })
+  }
   const settings = (s: Partial<DocDefaults>, path: string) => {
     if (s.dataset !== undefined) check(s.dataset, `${path}.dataset`, known, { lenientWithoutParen: true })
     if (s.softwareVersion !== undefined) check(s.softwareVersion, `${path}.softwareVersion`, known, { lenientWithoutParen: true })

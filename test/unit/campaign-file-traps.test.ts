@@ -326,6 +326,21 @@ describe('warnings: imported anyway, the trap named at its line', () => {
     expect(outcome.document!.jobTypes[0]!.launchScript).toBe('run -D %%(dataset)s --n=%%%(version)s')
   })
 
+  it('% that would break the launch: bad syntax, unknown words, keywords in a login setup', () => {
+    const text = file(['param_overrides = [["-Oa=", "/x/%(experimenter)/y"], ["-Ob=", "%(nope)s 100%"]]'])
+      .replace('[campaign_defaults]\n', '[campaign_defaults]\ncampaign_keywords = {"run": "7"}\n')
+      .replace('host = gpvm01', 'host = gpvm%(run)s')
+    const outcome = imported(text)
+    expect(outcome.warnings.map((w) => [w.code, w.line, w.column])).toEqual([
+      ['percent-syntax', 15, 33],
+      ['unknown-variable', 15, 64],
+      ['percent-syntax', 15, 76],
+      ['keyword-in-login-setup', 21, 12],
+    ])
+    // dataset and version are formatted only when they hold %( — a lone % there is harmless.
+    expect(imported(file(['dataset_or_split_data = 100%_sample'])).warnings).toEqual([])
+  })
+
   it('dependencies: an unknown stage (dropped), a missing pattern, empty and None patterns', () => {
     const text = file(
       ['', '[campaign_stage two]', '', '[campaign_stage three]'],
