@@ -64,6 +64,7 @@ export function report(result: BenchResult): boolean {
   console.log(`\n${result.name}`)
   console.log(`  ${result.subject.label.padEnd(44)} ${fmt(result.subject)}`)
   console.log(`  ${result.baseline.label.padEnd(44)} ${fmt(result.baseline)}`)
-  console.log(`  ratio ${ratio.toFixed(2)}x (budget ≤ ${result.budget}x) ${ok ? 'OK' : 'OVER BUDGET'}${result.note ? `  — ${result.note}` : ''}`)
+  const budget = Number.isFinite(result.budget) ? `budget ≤ ${result.budget}x` : 'no budget'
+  console.log(`  ratio ${ratio.toFixed(2)}x (${budget}) ${ok ? 'OK' : 'OVER BUDGET'}${result.note ? `  — ${result.note}` : ''}`)
   return ok
 }
