@@ -4,6 +4,7 @@ import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from '
 import { registerExportCommand } from './export'
 import { registerImportCommand, registerValidateCommand } from './import'
 import { registerServeCommand } from './serve'
+import { registerSubmissionCommands } from './submissions'
 import { registerTokenCommand } from './token'
 
 /** One module per command; each adds itself to the program. */
@@ -13,6 +14,7 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerImportCommand,
   registerValidateCommand,
   registerExportCommand,
+  registerSubmissionCommands,
 ]
 
 /** The `poms` program. Settings made here before the commands are added are inherited by them. */
