@@ -7,6 +7,8 @@ import type { CoreDeps } from './deps'
 import { createDispatcher } from './dispatch'
 import { createLocalBackend } from './engine/backends/local-backend'
 import type { Backend } from './engine/backends/backend'
+import { createRemoteBackends } from './engine/backends/remote-backends'
+import { withSshAuth } from './engine/backends/with-ssh-auth'
 import { createLocalDataHandler } from './engine/data/local-data-handler'
 import { createEngine } from './engine/engine'
 import { createLaunchService } from './engine/launch-service'
@@ -66,6 +68,9 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
         onChange: () => engine?.kick(),
       }),
     )
+    for (const [kind, backend] of createRemoteBackends({ pool: sshAccess.pool, clock: ports.clock, logger: ports.logger.child('backend') })) {
+      backends.set(kind, withSshAuth(backend, sshAccess))
+    }
     const revisions = createRevisions(deps)
     const config = createConfigServices(deps, revisions)
     const campaignDocs = createCampaignDocumentServices(deps, revisions)

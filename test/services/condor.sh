@@ -28,6 +28,8 @@ chroot_pids() {
 }
 
 if [ "$cmd" = down ]; then
+  # Only a run whose `up` claimed the chroot may stop anything in it: another run may be using it.
+  [ -f "$dir/claimed" ] || exit 0
   if [ -s "$dir/master.pid" ]; then
     master=$(cat "$dir/master.pid")
     # SIGQUIT: condor_master's fast shutdown; it exits after its daemons have.
@@ -51,18 +53,30 @@ if [ "$cmd" = down ]; then
     done < <(sort -r "$dir/mounted")
     rm -f "$dir/mounted"
   fi
+  rm -f "$dir/claimed"
+  [ "$(cat "$root.claim/state" 2>/dev/null)" = "$dir" ] && rm -rf "$root.claim"
   exit 0
 fi
 [ "$cmd" = up ] || { echo "usage: condor.sh up|down STATE_DIR" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "condor.sh must run as root (chroot, mounts)" >&2; exit 1; }
 require_packages debootstrap openssh-client
-busy=$(chroot_pids)
-if [ -n "$busy" ]; then
-  echo "the HTCondor chroot $root is in use by another test run (pids $(echo $busy)); one run at a time" >&2
-  exit 1
+# One run at a time: claim the chroot atomically (mkdir). A claim whose run left nothing running
+# inside the chroot is stale (a run that never came down) and is taken over.
+mkdir -p "$(dirname "$root")"
+claim="$root.claim"
+if ! mkdir "$claim" 2>/dev/null; then
+  busy=$(chroot_pids)
+  if [ -n "$busy" ]; then
+    echo "the HTCondor chroot $root is in use by another test run ($(cat "$claim/state" 2>/dev/null), pids $(echo $busy)); one run at a time" >&2
+    exit 1
+  fi
+  rm -rf "$claim"
+  mkdir "$claim"
 fi
 mkdir -p "$dir"
 chmod 755 "$state" "$dir"
+echo "$dir" > "$claim/state"
+touch "$dir/claimed"
 
 # 1. The chroot, built once. A half-built one (no marker) is rebuilt, but only with nothing mounted.
 if [ ! -f "$root/.poms-ready" ]; then
