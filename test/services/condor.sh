@@ -190,5 +190,7 @@ CONDOR_SSH_USER=$user
 CONDOR_SSH_KEY=$dir/client_ed25519
 CONDOR_SSH_HOST_KEY_PUB=$root/etc/ssh/poms-test/host_ed25519.pub
 CONDOR_COLLECTOR_PORT=$port
+CONDOR_SSHD_PID_FILE=$dir/sshd.pid
+CONDOR_SSHD_CONFIG=/etc/ssh/poms-test/sshd_config
 EOE
 echo "HTCondor ready in $root: collector 127.0.0.1:$port, sshd 127.0.0.1:$ssh_port"

@@ -97,7 +97,8 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
         return null
       } finally {
         polling = null
-        const backoff = failures === 0 ? opts.pollIntervalMs : Math.min(opts.maxBackoffMs ?? 60_000, opts.pollIntervalMs * 2 ** failures)
+        // Back off after failures, but never beyond two intervals: a host that comes back is seen within two cycles.
+        const backoff = failures === 0 ? opts.pollIntervalMs : Math.min(opts.maxBackoffMs ?? 2 * opts.pollIntervalMs, opts.pollIntervalMs * 2 ** failures)
         schedule(again ? 0 : backoff)
         again = false
       }
