@@ -1,9 +1,12 @@
 import { defineConfig } from '@playwright/test'
 
 // Browser mode in Debian's Chromium (the Electron binary cannot be downloaded here; see README).
-// Each spec starts its own `poms serve` on a fresh data directory (test/e2e/fixtures.ts).
+// Each spec starts its own `poms serve` on a fresh data directory (test/e2e/fixtures.ts). The
+// loopback HTCondor host (test/services/condor.sh) is started once for the run by the global setup,
+// which also stops it; test/e2e/remote-launch.spec.ts launches on it.
 export default defineConfig({
   testDir: 'test/e2e',
+  globalSetup: './test/e2e/services-setup.ts',
   outputDir: 'test-results',
   timeout: 120_000,
   expect: { timeout: 30_000 },

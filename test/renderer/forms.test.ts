@@ -60,6 +60,8 @@ describe('LoginSetupForm', () => {
       setup: '',
       hostTimezone: 'UTC',
       active: true,
+      authMethod: 'agent',
+      keyFile: '',
     })
   })
 

@@ -29,6 +29,13 @@ export const useSessionStore = defineStore('session', () => {
   const membership = computed(() => memberships.value.find((m) => m.experiment === experiment.value) ?? null)
   const actingRoles = computed<Role[]>(() => membership.value?.actingRoles ?? [])
   const username = computed(() => session.value?.user.username ?? '')
+  /**
+   * Root, or a superuser of some experiment: the core lets only them pin or forget SSH host keys
+   * and hold or allow every launch, since both affect the whole store.
+   */
+  const isStoreAdmin = computed(
+    () => session.value !== null && (session.value.user.root || memberships.value.some((m) => m.role === 'superuser')),
+  )
   const scope = computed<Scope | null>(() =>
     experiment.value !== null && role.value !== null ? { experiment: experiment.value, role: role.value } : null,
   )
@@ -93,6 +100,7 @@ export const useSessionStore = defineStore('session', () => {
     memberships,
     actingRoles,
     username,
+    isStoreAdmin,
     scope,
     scopeKey,
     requireScope,

@@ -45,6 +45,13 @@ export const useStagesStore = defineStore('stages', () => {
 
   const remove = (id: string, expectedRev: number) => api.call('stages:delete', { ...session.requireScope(), id, expectedRev })
 
+  /** Holds or releases a stage's launches; launches asked for meanwhile are queued. The list shows the answer at once. */
+  async function hold(id: string, held: boolean): Promise<Stage> {
+    const changed = await api.call('stages:hold', { ...session.requireScope(), id, held })
+    list.data.value = list.data.value.map((stage) => (stage.id === changed.id ? changed : stage))
+    return changed
+  }
+
   refetchOnChange({ events: ['stages:changed'], refetch: () => shownCampaignId !== null && fetchStages(shownCampaignId) })
   refetchOnChange({
     events: ['dependencies:changed'],
@@ -62,5 +69,6 @@ export const useStagesStore = defineStore('stages', () => {
     create,
     update,
     remove,
+    hold,
   }
 })

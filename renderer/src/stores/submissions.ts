@@ -90,12 +90,16 @@ export const useSubmissionsStore = defineStore('submissions', () => {
   }
 
   // --- actions ---
-  /** One click, one idempotency key: a retried request never launches twice. */
-  function launch(stageId: string, options: { test: boolean }): Promise<LaunchResult> {
+  /**
+   * One click, one idempotency key: a retried request never launches twice. With `dryRun` the
+   * answer is only a preview of what would run, and nothing changes.
+   */
+  function launch(stageId: string, options: { test: boolean; dryRun?: boolean }): Promise<LaunchResult> {
     return api.call('submissions:launch', {
       ...session.requireScope(),
       stageId,
       test: options.test,
+      dryRun: options.dryRun ?? false,
       idempotencyKey: newIdempotencyKey(),
     })
   }
@@ -110,6 +114,21 @@ export const useSubmissionsStore = defineStore('submissions', () => {
     const changed = await api.call('submissions:setStatus', { ...session.requireScope(), id, status, reason })
     if (detailId.value === changed.id) void fetchDetail()
     return changed
+  }
+
+  /** Holds or releases the submission's jobs on the batch system; the message says what the backend did. */
+  async function control(id: string, action: 'hold' | 'release'): Promise<{ submission: Submission; message: string }> {
+    const channel = action === 'hold' ? 'submissions:hold' : 'submissions:release'
+    const answer = await api.call(channel, { ...session.requireScope(), id })
+    if (detailId.value === answer.submission.id) void Promise.all([fetchDetail(), fetchJobs()])
+    return answer
+  }
+
+  /** Stops a launch that is still running (its process group on the launch host). */
+  async function abort(id: string): Promise<Submission> {
+    const aborted = await api.call('submissions:abort', { ...session.requireScope(), id })
+    if (detailId.value === aborted.id) void Promise.all([fetchDetail(), fetchLaunchOutput()])
+    return aborted
   }
 
   const fetchJobLog = (id: string, index: number): Promise<TextBlob> =>
@@ -143,6 +162,8 @@ export const useSubmissionsStore = defineStore('submissions', () => {
     launch,
     kill,
     setStatus,
+    control,
+    abort,
     fetchJobLog,
   }
 })
