@@ -12,15 +12,35 @@ export function redactSecrets(line: string): string {
 export const redactEnv = (env: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : v]))
 
-/** A launch's captured output: capped, redacted, one line at a time, with a callback for live views. */
+/**
+ * A launch's captured output: capped, redacted, one line at a time. Lines written in the same turn
+ * of the event loop reach the file in one write, and live views hear of them once per write.
+ */
 export function openLaunchOutput(file: string, onAppend: () => void) {
   const writer = new CappedFileWriter(file)
+  let pending: string[] = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending.length === 0) return
+    writer.write(pending.join(''))
+    pending = []
+    onAppend()
+  }
   return {
     line(text: string): void {
-      writer.write(`${redactSecrets(text)}\n`)
-      onAppend()
+      pending.push(`${redactSecrets(text)}\n`)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
     },
-    close: () => writer.close(),
+    /** Writes what is pending at once (before the outcome is recorded, and on close). */
+    flush,
+    close(): void {
+      flush()
+      writer.close()
+    },
   }
 }
 export type LaunchOutput = ReturnType<typeof openLaunchOutput>

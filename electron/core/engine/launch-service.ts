@@ -15,7 +15,7 @@ import { LaunchError, type Backend } from './backends/backend'
 import { PROCESS_MARKER } from './backends/remote-launch-script'
 import type { DataHandler } from './data/data-handler'
 import { queueHeldLaunch, launchesHeld } from './launch-holds'
-import { openLaunchOutput, redactEnv } from './launch-output'
+import { openLaunchOutput, redactEnv, type LaunchOutput } from './launch-output'
 import { launchPlan, prepareLaunch, previewOf, type PreparedLaunch } from './launch-preparation'
 import { trackedSubmission } from './tracked-submission'
 
@@ -46,9 +46,8 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
   const launchFile = (submissionId: string) => join(deps.paths.dataDir, 'launches', `${submissionId}.log`)
   const ENGINE = { kind: 'engine' as const, username: 'engine', face: 'engine' as const }
 
-  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, entry: RunningLaunch) {
+  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, entry: RunningLaunch, output: LaunchOutput) {
     const experiment = snapshot.stage.experiment
-    const output = openLaunchOutput(launchFile(submissionId), () => events.emit('launchOutput:appended', { experiment, submissionId }))
     const settle = (fn: () => void) => {
       db.transaction(fn)()
       events.emit('submissions:changed', { experiment, ids: [submissionId] })
@@ -66,6 +65,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
         },
         signal: entry.controller.signal,
       })
+      output.flush()
       const now = clock.now()
       settle(() => {
         for (const job of result.jobs) repos.jobs.insert({ ...job, id: newId(), submissionId, updatedAt: now })
@@ -78,6 +78,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       const reason = aborted ? 'the launch was aborted' : err instanceof LaunchError ? err.message : `unexpected error: ${(err as Error).message}`
       if (!aborted && !(err instanceof LaunchError)) logger.error('launch failed unexpectedly', { submissionId, error: (err as Error).stack })
       output.line(`== launch failed: ${reason} ==`)
+      output.flush()
       settle(() => {
         const current = repos.submissions.getById(submissionId)
         if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', ENGINE, clock.now(), reason)
@@ -130,9 +131,11 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     })()
   }
 
-  function writeHeader(prepared: PreparedLaunch, actor: Actor, shortId: string, test: boolean, now: number): void {
+  /** Opens the launch output with its header; the backend's output follows in the same file. */
+  function openOutput(prepared: PreparedLaunch, actor: Actor, shortId: string, test: boolean, now: number): LaunchOutput {
     const { submissionId, stage, campaign, loginSetup, jobType, launch, datasetError } = prepared
-    const header = openLaunchOutput(launchFile(submissionId), () => undefined)
+    const experiment = actor.experiment
+    const header = openLaunchOutput(launchFile(submissionId), () => events.emit('launchOutput:appended', { experiment, submissionId }))
     header.line(`== POMS Desktop launch of submission ${shortId} (${submissionId}) ==`)
     header.line(`stage ${stage.name}${campaign ? ` of campaign ${campaign.name}` : ''}, ${test ? 'test launch, ' : ''}by ${actor.username} as ${actor.role} at ${new Date(now).toISOString()}`)
     header.line(`login setup ${loginSetup.name} (${loginSetup.backend}${launch.target ? ` on ${launch.target.account}@${launch.target.host}:${launch.target.port}` : ''}), job type ${jobType.name}`)
@@ -140,7 +143,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     for (const [key, value] of Object.entries(redactEnv(launch.env))) header.line(`env ${key}=${value}`)
     header.line(`dataset: ${launch.dataset || '(none)'}; ${launch.files.length} file${launch.files.length === 1 ? '' : 's'}; ${launch.jobCount} job${launch.jobCount === 1 ? '' : 's'}`)
     if (datasetError) header.line(`== launch failed: ${datasetError} ==`)
-    header.close()
+    return header
   }
 
   return {
@@ -197,15 +200,18 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       if ('replay' in journaled) return { submission: journaled.replay, held: null, taskId: null, replayed: true, preview: null }
       const { submissionId } = prepared
       events.emit('submissions:changed', { experiment: actor.experiment, ids: [submissionId] })
-      writeHeader(prepared, actor, journaled.shortId, req.test, now)
+      const output = openOutput(prepared, actor, journaled.shortId, req.test, now)
 
       const submission = repos.submissions.getById(submissionId)!
-      if (prepared.datasetError) return { submission, held: null, taskId: null, replayed: false, preview: null }
+      if (prepared.datasetError) {
+        output.close()
+        return { submission, held: null, taskId: null, replayed: false, preview: null }
+      }
 
       const entry: RunningLaunch = { controller: new AbortController(), remotePid: null, snapshot }
       running.set(submissionId, entry)
       const task = tasks.start(`Launch ${stage.name} (${journaled.shortId})`, { cancellable: false, subject: { type: 'submission', id: submissionId } })
-      void runBackend(submissionId, prepared.backend, snapshot, task, entry)
+      void runBackend(submissionId, prepared.backend, snapshot, task, entry, output)
       return { submission, held: null, taskId: task.id, replayed: false, preview: null }
     },
 

@@ -26,6 +26,8 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void
   /** Output kept in the result beyond this is dropped (streaming callbacks still see it). */
   maxOutputBytes?: number
+  /** End the command's stdin at once, so nothing in it waits for input (like `</dev/null`). */
+  closeStdin?: boolean
 }
 
 export interface ExecResult {
@@ -216,6 +218,7 @@ export function createSshPool(opts: SshPoolOptions) {
           const timer = o.timeoutMs ? setTimeout(() => stop('timeout', `the command did not finish within ${o.timeoutMs} ms`), o.timeoutMs) : undefined
           o.signal?.addEventListener('abort', onAbort, { once: true })
           pooled.client.once('close', onClose)
+          if (o.closeStdin) channel.end()
           channel.on('data', (chunk: Buffer) => {
             const text = chunk.toString('utf8')
             o.onStdout?.(text)

@@ -41,20 +41,23 @@ export const CONDOR_LOG_ATTRIBUTES = ['ClusterId', 'ProcId', 'Iwd', 'Out', 'Err'
  * stdout). Throws on an array that does not end (a cut-off answer must not read as "no jobs").
  */
 export function parseCondorJson(text: string): CondorAd[] {
-  const ads: CondorAd[] = []
-  let chunk: string[] = []
-  for (const line of text.split('\n')) {
-    // condor prints every top-level array's brackets alone at the start of a line.
-    if (chunk.length === 0 && line.trimEnd() !== '[') continue
-    chunk.push(line)
-    if (line.trimEnd() === ']') {
-      const parsed: unknown = JSON.parse(chunk.join('\n'))
-      if (!Array.isArray(parsed)) throw new Error('condor -json output is not an array')
-      ads.push(...(parsed as CondorAd[]))
-      chunk = []
-    }
+  // condor prints every top-level array's brackets alone at the start of a line; several schedds
+  // (jobsub) print several arrays one after another. Anything before the first `[` line is not JSON.
+  const start = /^\[[ \t]*\r?$/m.exec(text)
+  if (!start) {
+    if (text.trim() !== '') throw new Error('condor -json output has no array')
+    return []
   }
-  if (chunk.some((l) => l.trim() !== '')) throw new Error('condor -json output ends in the middle of an array')
+  const body = text.slice(start.index).trimEnd()
+  if (!/\n\][ \t]*$/.test(body) && body !== '[]') throw new Error('condor -json output ends in the middle of an array')
+  const ads: CondorAd[] = []
+  // Split at "]\n[" boundaries and parse each array as a whole (a 100,000-job answer is ~29 MB).
+  for (const part of body.split(/\n\][ \t]*\r?\n[ \t]*\[[ \t]*\r?(?=\n)/)) {
+    const array = `${part.startsWith('[') ? '' : '['}${part}${part.endsWith(']') ? '' : '\n]'}`
+    const parsed: unknown = JSON.parse(array)
+    if (!Array.isArray(parsed)) throw new Error('condor -json output is not an array')
+    for (const ad of parsed as CondorAd[]) ads.push(ad)
+  }
   return ads
 }
 

@@ -66,7 +66,10 @@ export async function runLaunch(
   const out = lineSplitter(keep)
   const err = lineSplitter(keep)
   try {
-    const result = await pool.exec(endpoint, remoteScript(remoteLaunchScript(plan, tagEnv)), {
+    // The launch host's login shell runs the script itself, as POMS's launches do (one shell, not two:
+    // this is most of the time a launch costs); stdin is closed so no command in it waits for input.
+    const result = await pool.exec(endpoint, remoteLaunchScript(plan, tagEnv), {
+      closeStdin: true,
       timeoutMs,
       signal: io.signal,
       onStdout: (chunk) => out.push(chunk),
