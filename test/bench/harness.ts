@@ -65,6 +65,7 @@ export function report(result: BenchResult): boolean {
   console.log(`  ${result.subject.label.padEnd(44)} ${fmt(result.subject)}`)
   console.log(`  ${result.baseline.label.padEnd(44)} ${fmt(result.baseline)}`)
   const budget = Number.isFinite(result.budget) ? `budget ≤ ${result.budget}x` : 'no budget'
-  console.log(`  ratio ${ratio.toFixed(2)}x (${budget}) ${ok ? 'OK' : 'OVER BUDGET'}${result.note ? `  — ${result.note}` : ''}`)
+  const faster = ratio < 1 ? `, ${(1 / ratio).toFixed(1)}× faster` : ''
+  console.log(`  ratio ${ratio < 0.1 ? ratio.toFixed(4) : ratio.toFixed(2)}x${faster} (${budget}) ${ok ? 'OK' : 'OVER BUDGET'}${result.note ? `  — ${result.note}` : ''}`)
   return ok
 }

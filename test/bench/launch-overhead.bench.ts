@@ -44,6 +44,7 @@ export async function benchLaunchOverhead(): Promise<BenchResult[]> {
     const campaign = (await h.call('campaigns:list', { experiment: 'demo' })).items[0]!
     const stage = await h.call('stages:create', { experiment: 'demo', value: { campaignId: campaign.id, name: 'bench', jobTypeId: jobType.id, loginSetupId: setup.id } })
     const { repos } = h.core.deps
+    const launchState = h.core.deps.db.prepare('SELECT launch_state FROM submissions WHERE id = ?').pluck()
     let n = 0
     // The launch has settled when its submission changes to launched (or failed): wait for that event.
     let settled: ((id: string) => void) | null = null
@@ -55,11 +56,11 @@ export async function benchLaunchOverhead(): Promise<BenchResult[]> {
       const done = new Promise<void>((r) => (resolveDone = r))
       let id: string | null = null
       settled = (changed) => {
-        if (changed === id && repos.submissions.getById(changed)!.launchState !== 'pending' && repos.submissions.getById(changed)!.launchState !== 'launching') resolveDone()
+        if (changed === id && !['pending', 'launching'].includes(launchState.get(changed) as string)) resolveDone()
       }
       const result = await h.call('submissions:launch', { experiment: 'demo', stageId: stage.id, idempotencyKey: `bench-${++n}-${Date.now()}` })
       id = result.submission!.id
-      if (!['pending', 'launching'].includes(repos.submissions.getById(id)!.launchState)) resolveDone()
+      if (!['pending', 'launching'].includes(launchState.get(id) as string)) resolveDone()
       await done
       const sub = repos.submissions.getById(id)!
       if (sub.launchState !== 'launched') throw new Error(`bench launch failed: ${sub.launchError}`)

@@ -91,7 +91,7 @@ describe('launching the sample campaign', () => {
 
     const output = await h.call('submissions:launchOutput', { experiment: EXP, id: sub.id })
     expect(output.text).toContain(`command: ${detail.snapshot!.launch.command}`)
-    expect(output.text).toContain('== submitted 5 jobs')
+    expect(output.text).toContain(`== submitted as local:${sub.shortId} (5 jobs) ==`)
   })
 
   it('freezes the stage, job type, login setup and files in the snapshot', async () => {

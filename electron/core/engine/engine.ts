@@ -40,11 +40,11 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
       const sub = repos.submissions.getById(id)
       const snapshot = sub ? repos.submissions.getSnapshot(id) : null
       // Only launches journaled before this engine started: later ones are running in this process.
-      if (!sub || !snapshot || sub.createdAt >= startedAt) continue
+      if (!sub || sub.createdAt >= startedAt) continue
       const backend = backends.get(sub.backend)
       let adopted: { batchId: string; jobs: JobUpdate[] } | null = null
       let reason = 'the app stopped during this launch; no job of it is tracked — relaunch if needed'
-      if (backend && sub.backend !== 'local') {
+      if (backend && sub.backend !== 'local' && snapshot) {
         try {
           adopted = (await backend.findTagged([trackedSubmission(sub, snapshot)])).get(id) ?? null
         } catch (err) {

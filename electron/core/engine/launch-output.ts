@@ -1,4 +1,4 @@
-import { CappedFileWriter } from '../files/capped-file'
+import { CappedStreamWriter } from '../files/capped-file'
 
 const SECRET_KEY = /(TOKEN|SECRET|PASSWORD|PASSPHRASE|PROXY_PASS|CREDENTIAL)/i
 const SECRET_ASSIGNMENT = /\b([A-Za-z_][A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSPHRASE)[A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/gi
@@ -17,7 +17,7 @@ export const redactEnv = (env: Record<string, string>): Record<string, string> =
  * of the event loop reach the file in one write, and live views hear of them once per write.
  */
 export function openLaunchOutput(file: string, onAppend: () => void) {
-  const writer = new CappedFileWriter(file)
+  const writer = new CappedStreamWriter(file)
   let pending: string[] = []
   let scheduled = false
   const flush = () => {
@@ -37,9 +37,10 @@ export function openLaunchOutput(file: string, onAppend: () => void) {
     },
     /** Writes what is pending at once (before the outcome is recorded, and on close). */
     flush,
-    close(): void {
+    /** Resolves once the output is on disk. */
+    close(): Promise<void> {
       flush()
-      writer.close()
+      return writer.close()
     },
   }
 }

@@ -46,7 +46,8 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
   const launchFile = (submissionId: string) => join(deps.paths.dataDir, 'launches', `${submissionId}.log`)
   const ENGINE = { kind: 'engine' as const, username: 'engine', face: 'engine' as const }
 
-  async function runBackend(submissionId: string, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, entry: RunningLaunch, output: LaunchOutput) {
+  async function runBackend(submission: Submission, backend: Backend, snapshot: SubmissionSnapshot, task: TaskHandle, entry: RunningLaunch, output: LaunchOutput) {
+    const submissionId = submission.id
     const experiment = snapshot.stage.experiment
     const settle = (fn: () => void) => {
       db.transaction(fn)()
@@ -54,8 +55,6 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       events.emit('jobs:changed', { experiment, submissionIds: [submissionId] })
     }
     try {
-      repos.submissions.setLaunchState(submissionId, 'launching', null, null, clock.now())
-      const submission = repos.submissions.getById(submissionId)!
       const plan = launchPlan(trackedSubmission(submission, snapshot), snapshot.launch)
       const result = await backend.submit(plan, {
         log: (line) => {
@@ -65,20 +64,21 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
         },
         signal: entry.controller.signal,
       })
-      output.flush()
+      output.line(`== submitted as ${result.batchId}${result.jobs.length ? ` (${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'})` : ''} ==`)
+      // The output is on disk before the outcome is recorded, so whoever sees the outcome can read it.
+      await output.close()
       const now = clock.now()
       settle(() => {
         for (const job of result.jobs) repos.jobs.insert({ ...job, id: newId(), submissionId, updatedAt: now })
         repos.submissions.setLaunchState(submissionId, 'launched', null, result.batchId, now)
       })
-      output.line(`== submitted as ${result.batchId}${result.jobs.length ? ` (${result.jobs.length} job${result.jobs.length === 1 ? '' : 's'})` : ''} ==`)
       task.succeed(`submitted as ${result.batchId}`)
     } catch (err) {
       const aborted = entry.controller.signal.aborted
       const reason = aborted ? 'the launch was aborted' : err instanceof LaunchError ? err.message : `unexpected error: ${(err as Error).message}`
       if (!aborted && !(err instanceof LaunchError)) logger.error('launch failed unexpectedly', { submissionId, error: (err as Error).stack })
       output.line(`== launch failed: ${reason} ==`)
-      output.flush()
+      await output.close()
       settle(() => {
         const current = repos.submissions.getById(submissionId)
         if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', ENGINE, clock.now(), reason)
@@ -86,7 +86,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       })
       task.fail(reason)
     } finally {
-      output.close()
+      await output.close()
       running.delete(submissionId)
       opts.onLaunched()
     }
@@ -98,15 +98,16 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
     const now = snapshot.takenAt
     return db.transaction((): { shortId: string } | { replay: Submission } => {
       // A retry with the same key that raced this call past the first check gets the first call's submission.
-      const raced = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
-      if (raced) return { replay: raced }
+      const raced = repos.submissions.idForIdempotencyKey(actor.experiment, req.idempotencyKey)
+      if (raced) return { replay: repos.submissions.getById(raced)! }
       const shortId = repos.submissions.insert({
         id: submissionId,
         experiment: actor.experiment,
         campaignId: campaign?.id ?? null,
         stageId: stage.id,
         status: 'New',
-        launchState: datasetError ? 'failed' : 'pending',
+        // Journaled as being launched: the backend takes it over in this same turn (crash recovery treats it alike).
+        launchState: datasetError ? 'failed' : 'launching',
         test: req.test,
         backend: loginSetup.backend,
         dataset: launch.dataset,
@@ -123,7 +124,7 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
         writeStatus(repos, submissionId, 'New', 'LaunchFailed', { kind: 'person', username: actor.username, face: actor.face }, now, datasetError)
         repos.submissions.setLaunchState(submissionId, 'failed', datasetError, null, now)
       }
-      if (campaign && repos.campaigns.activate(campaign.id, now)) {
+      if (campaign && !campaign.active && repos.campaigns.activate(campaign.id, now)) {
         recordAudit(repos, clock, actor, 'activate', { type: 'campaign', id: campaign.id }, `campaign ${campaign.name} re-activated by a launch`)
       }
       recordAudit(repos, clock, actor, req.test ? 'test-launch' : 'launch', { type: 'submission', id: submissionId }, `launched stage ${stage.name}${campaign ? ` of ${campaign.name}` : ''}`)
@@ -149,7 +150,8 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
   return {
     async launch(actor: Actor, req: ParsedInput<'submissions:launch'>): Promise<LaunchResult> {
       if (!req.dryRun) {
-        const earlier = repos.submissions.findByIdempotencyKey(actor.experiment, req.idempotencyKey)
+        const earlierId = repos.submissions.idForIdempotencyKey(actor.experiment, req.idempotencyKey)
+        const earlier = earlierId ? repos.submissions.getById(earlierId) : null
         if (earlier) return { submission: earlier, held: null, taskId: null, replayed: true, preview: null }
       }
       const stage = repos.stages.require(actor.experiment, req.stageId)
@@ -204,14 +206,14 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
 
       const submission = repos.submissions.getById(submissionId)!
       if (prepared.datasetError) {
-        output.close()
+        await output.close()
         return { submission, held: null, taskId: null, replayed: false, preview: null }
       }
 
       const entry: RunningLaunch = { controller: new AbortController(), remotePid: null, snapshot }
       running.set(submissionId, entry)
       const task = tasks.start(`Launch ${stage.name} (${journaled.shortId})`, { cancellable: false, subject: { type: 'submission', id: submissionId } })
-      void runBackend(submissionId, prepared.backend, snapshot, task, entry, output)
+      void runBackend(submission, prepared.backend, snapshot, task, entry, output)
       return { submission, held: null, taskId: task.id, replayed: false, preview: null }
     },
 

@@ -45,10 +45,7 @@ export function createPoller(deps: CoreDeps, backends: ReadonlyMap<string, Backe
       [...byBackend.entries()].map(async ([kind, subs]) => {
         const backend = backends.get(kind)
         if (!backend) return null
-        const tracked = subs.flatMap((s) => {
-          const snapshot = repos.submissions.getSnapshot(s.id)
-          return snapshot ? [trackedSubmission(s, snapshot)] : []
-        })
+        const tracked = subs.map((s) => trackedSubmission(s, repos.submissions.getSnapshot(s.id)))
         try {
           return { subs, result: await backend.query(tracked) }
         } catch (err) {

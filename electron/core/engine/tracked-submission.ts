@@ -2,7 +2,12 @@ import type { Submission, SubmissionSnapshot } from '../../../shared/domain/subm
 import type { TrackedSubmission } from './backends/backend'
 
 /** A submission as its backend needs to see it, from the frozen snapshot (never from live rows). */
-export function trackedSubmission(submission: Submission, snapshot: SubmissionSnapshot): TrackedSubmission {
+export function trackedSubmission(submission: Submission, snapshot: SubmissionSnapshot | null): TrackedSubmission {
+  if (!snapshot) {
+    // Every launch writes its snapshot in its journal; a store damaged outside the app may lack it.
+    // Such a submission can still be followed where no host is involved (the local backend).
+    return { id: submission.id, shortId: submission.shortId, experiment: submission.experiment, batchId: submission.batchId, backend: submission.backend, target: null, auth: null, setup: '', env: {}, group: submission.experiment, role: '', createdAt: submission.createdAt }
+  }
   const { launch } = snapshot
   return {
     id: submission.id,

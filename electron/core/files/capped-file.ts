@@ -1,7 +1,18 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs'
+import { closeSync, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync, type WriteStream } from 'node:fs'
 import { dirname } from 'node:path'
 
 export const DEFAULT_CAP_BYTES = 4 * 1024 * 1024
+
+/** Opens for appending, making the folder only when it is missing (not one mkdir per launch). */
+function openForAppend(file: string): number {
+  try {
+    return openSync(file, 'a', 0o600)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+    return openSync(file, 'a', 0o600)
+  }
+}
 
 /** Appends up to a cap, then writes one truncation notice and drops the rest (launch outputs, job logs). */
 export class CappedFileWriter {
@@ -13,9 +24,8 @@ export class CappedFileWriter {
     readonly file: string,
     private readonly cap: number = DEFAULT_CAP_BYTES,
   ) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
-    this.fd = openSync(file, 'a', 0o600)
-    this.written = statSync(file).size
+    this.fd = openForAppend(file)
+    this.written = fstatSync(this.fd).size
   }
 
   write(chunk: string | Buffer): void {
@@ -38,6 +48,55 @@ export class CappedFileWriter {
     this.fd = null
   }
 }
+
+/**
+ * The same cap for a NEW file written without blocking: opening and writing happen in the
+ * background, in order, so a launch never waits on the disk for its output (creating a file here
+ * costs ~0.3 ms, a tenth of a launch). `close()` resolves once everything is on disk.
+ */
+export class CappedStreamWriter {
+  private readonly stream: WriteStream
+  private written = 0
+  private truncated = false
+  private failed: Error | null = null
+
+  constructor(
+    readonly file: string,
+    private readonly cap: number = DEFAULT_CAP_BYTES,
+  ) {
+    if (!madeDirectories.has(dirname(file))) {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+      madeDirectories.add(dirname(file))
+    }
+    this.stream = createWriteStream(file, { flags: 'a', mode: 0o600 })
+    this.stream.on('error', (err) => (this.failed = err))
+  }
+
+  write(chunk: string): void {
+    if (this.truncated || this.failed || this.closing) return
+    const buf = Buffer.from(chunk, 'utf8')
+    const room = this.cap - this.written
+    if (buf.length <= room) {
+      this.stream.write(buf)
+      this.written += buf.length
+      return
+    }
+    if (room > 0) this.stream.write(buf.subarray(0, room))
+    this.stream.write(`\n[output truncated at ${this.cap} bytes]\n`)
+    this.written = this.cap
+    this.truncated = true
+  }
+
+  private closing: Promise<void> | null = null
+
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => this.stream.end(() => resolve()))
+    return this.closing
+  }
+}
+
+/** Folders made by this process (the launches folder is made once, not per launch). */
+const madeDirectories = new Set<string>()
 
 /** Reads at most `limit` bytes from the end of a file (what a viewer shows). */
 export function readTail(file: string, limit = DEFAULT_CAP_BYTES): { text: string; truncated: boolean; bytes: number } {

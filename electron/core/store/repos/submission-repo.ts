@@ -85,6 +85,7 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
   const getById = db.prepare(`${SELECT} WHERE s.id = ?`)
   const statusOf = db.prepare('SELECT status FROM submissions WHERE id = ?').pluck()
   const byKey = db.prepare(`${SELECT} WHERE s.experiment = ? AND s.idempotency_key = ?`)
+  const idByKey = db.prepare('SELECT id FROM submissions WHERE experiment = ? AND idempotency_key = ?').pluck()
   const history = db.prepare('SELECT status, at, actor, face, reason FROM submission_history WHERE submission_id = ? ORDER BY seq')
   const insertSnapshot = db.prepare('INSERT INTO submission_snapshots (submission_id, snapshot, taken_at) VALUES (?, ?, ?)')
   const getSnapshot = db.prepare('SELECT snapshot FROM submission_snapshots WHERE submission_id = ?').pluck()
@@ -152,6 +153,8 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
     },
     /** The current status alone, read inside a writer's transaction so a guard never judges a stale one. */
     statusOf: (id: string): SubmissionStatus | null => (statusOf.get(id) as SubmissionStatus | undefined) ?? null,
+    /** The submission an earlier call with this idempotency key made, if any (the cheap check on every launch). */
+    idForIdempotencyKey: (experiment: string, key: string): string | null => (idByKey.get(experiment, key) as string | undefined) ?? null,
     findByIdempotencyKey(experiment: string, key: string): Submission | null {
       const row = byKey.get(experiment, key) as Row | undefined
       return row ? withCounts(row) : null
