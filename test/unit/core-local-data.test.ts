@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DatasetError, shareFiles } from '../../electron/core/engine/data/data-handler'
-import { createLocalDataHandler } from '../../electron/core/engine/data/local-data-handler'
+import { createLocalFileLister } from '../../electron/core/engine/data/local-file-lister'
 
 let dir: string
-const handler = createLocalDataHandler()
+const handler = createLocalFileLister()
 const file = (name: string) => join(dir, name)
 
 beforeAll(() => {

@@ -8,7 +8,7 @@ import { badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Actor } from '../services/actor'
 import type { Backend, LaunchPlan } from './backends/backend'
-import { DatasetError, type DataHandler } from './data/data-handler'
+import { DatasetError, type FileLister } from './data/data-handler'
 import { resolveLaunch } from './launch-resolver'
 
 /** Everything a launch needs, resolved and checked, before anything is written or run. */
@@ -59,7 +59,7 @@ function launchConfig(deps: CoreDeps, backends: ReadonlyMap<string, Backend>, ex
 export async function prepareLaunch(
   deps: CoreDeps,
   backends: ReadonlyMap<string, Backend>,
-  dataHandler: DataHandler,
+  dataHandler: FileLister,
   actor: Actor,
   stage: Stage,
   request: LaunchRequest,

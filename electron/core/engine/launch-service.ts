@@ -13,7 +13,7 @@ import { newId } from '../store/ids'
 import type { TaskHandle } from '../tasks/task-registry'
 import { LaunchError, type Backend } from './backends/backend'
 import { PROCESS_MARKER } from './backends/remote-launch-script'
-import type { DataHandler } from './data/data-handler'
+import type { FileLister } from './data/data-handler'
 import { queueHeldLaunch, launchesHeld } from './launch-holds'
 import { openLaunchOutput, redactEnv, type LaunchOutput } from './launch-output'
 import { launchPlan, prepareLaunch, previewOf, type PreparedLaunch } from './launch-preparation'
@@ -21,7 +21,7 @@ import { trackedSubmission } from './tracked-submission'
 
 export interface LaunchServiceOptions {
   backends: ReadonlyMap<string, Backend>
-  dataHandler: DataHandler
+  dataHandler: FileLister
   /** For aborting a remote launch that is still running (kills its process group on the host). */
   sshPool?: SshPool
   /** The engine polls sooner after a launch settles. */

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { isAbsolute } from 'node:path'
 import { glob } from 'tinyglobby'
-import { DatasetError, type DataHandler } from './data-handler'
+import { DatasetError, type FileLister } from './data-handler'
 
 const GLOB_CHARS = /[*?[\]{}]/
 
@@ -10,7 +10,7 @@ const GLOB_CHARS = /[*?[\]{}]/
  * by commas or newlines, or `@/path/to/list.txt` naming a file with one path per line (# comments).
  * Paths must be absolute: the app has no working directory a user could rely on.
  */
-export function createLocalDataHandler(): DataHandler {
+export function createLocalFileLister(): FileLister {
   async function fromList(entries: string[]): Promise<string[]> {
     const files: string[] = []
     for (const entry of entries) {
