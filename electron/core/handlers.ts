@@ -41,6 +41,10 @@ const listRequest = (input: ListInput, conditions: Condition[]): ListRequest => 
   limit: input.limit,
 })
 
+const notYet = (channel: string): never => {
+  throw new AppError('UNAVAILABLE', `${channel} is not available in this version yet`)
+}
+
 /** The one switchboard from channels to services; no SQL and no transport here. */
 export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
   const { repos } = deps
@@ -136,6 +140,21 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'drafts:publish': (input, call) => s.campaignDocs.drafts.publish(actor(call, input), input.campaignId, input.expectedRev, input.summary),
     'revisions:list': (input, call) => s.campaignDocs.revisions.list(actor(call, input), input.campaignId),
     'revisions:get': (input, call) => s.campaignDocs.revisions.get(actor(call, input), input.campaignId, input.revision),
+
+    // Issue 5 (splits, completion, recovery, dependencies, schedules) is being built; these answer honestly until then.
+    'stages:resetSplit': () => notYet('stages:resetSplit'),
+    'stages:setSplitCursor': () => notYet('stages:setSplitCursor'),
+    'splits:preview': () => notYet('splits:preview'),
+    'campaigns:plan': () => notYet('campaigns:plan'),
+    'schedules:list': () => notYet('schedules:list'),
+    'schedules:set': () => notYet('schedules:set'),
+    'schedules:delete': () => notYet('schedules:delete'),
+    'submissions:files': () => notYet('submissions:files'),
+    'submissions:recoveryPreview': () => notYet('submissions:recoveryPreview'),
+    'submissions:recover': () => notYet('submissions:recover'),
+    'submissions:approve': () => notYet('submissions:approve'),
+    'submissions:reject': () => notYet('submissions:reject'),
+    'wrapup:run': () => notYet('wrapup:run'),
 
     'submissions:launch': (input, call) => s.launches.launch(actor(call, input), input),
     'submissions:list': (input, call) => s.submissions.list(actor(call, input), input),

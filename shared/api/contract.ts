@@ -5,7 +5,7 @@ import { ImportResult } from '../campaign-file/import-report'
 import { ExpectedRev, ExperimentCode, Id, IdRef, Name, ParamPairs, Username } from '../domain/common'
 import { Experiment } from '../domain/experiment'
 import { Job } from '../domain/job'
-import { JobType, JobTypeInput } from '../domain/job-type'
+import { JobType, JobTypeInput, RecoveryType } from '../domain/job-type'
 import { LoginSetup, LoginSetupInput } from '../domain/login-setup'
 import { Role } from '../domain/roles'
 import { Dependency, DependencyInput, Stage, StageInput } from '../domain/stage'
@@ -159,6 +159,87 @@ export type ConnectionTest = z.infer<typeof ConnectionTest>
 
 export const GlobalHold = z.object({ held: z.boolean(), by: z.string().nullable(), at: z.number().int().nullable() })
 
+/** One launch's worth of a split, as the simulator and the launch show it. */
+export const SplitSlice = z.object({
+  dataset: z.string(),
+  cursorAfter: z.number().int().nullable(),
+  fileCount: z.number().int().nullable(),
+  definitions: z.array(z.object({ name: z.string(), dims: z.string() })),
+  description: z.string(),
+  /** The first files of the slice, when the data handler can list them. */
+  files: z.array(z.string()),
+})
+export type SplitSlice = z.infer<typeof SplitSlice>
+
+export const SplitPreview = z.object({
+  stageId: Id,
+  splitType: z.string().nullable(),
+  cursor: z.number().int().nullable(),
+  slices: z.array(SplitSlice),
+  /** The slice index after which the split is exhausted, or null if it lasts beyond what was asked. */
+  exhaustedAfter: z.number().int().nullable(),
+  /** Where POMS's behaviour and its documentation differ for this split type, what we do. */
+  notes: z.array(z.string()),
+})
+export type SplitPreview = z.infer<typeof SplitPreview>
+
+/** A campaign's next launches, stage by stage, including the recoveries its history makes likely. */
+export const CampaignPlan = z.object({
+  campaignId: Id,
+  steps: z.array(
+    z.object({
+      order: z.number().int(),
+      stageId: Id,
+      stageName: z.string(),
+      kind: z.enum(['split', 'recovery', 'dependent', 'approval']),
+      dataset: z.string(),
+      fileCount: z.number().int().nullable(),
+      why: z.string(),
+    }),
+  ),
+})
+
+export const FileAccountingView = z.object({
+  submitted: z.number().int().nullable(),
+  delivered: z.number().int().nullable(),
+  consumed: z.number().int().nullable(),
+  failed: z.number().int().nullable(),
+  skipped: z.number().int().nullable(),
+  unknown: z.number().int().nullable(),
+  outputs: z.number().int().nullable(),
+  project: z.string().nullable(),
+})
+
+export const RecoveryPreview = z.object({
+  submissionId: Id,
+  type: RecoveryType,
+  /** The plan step this would be (or null for a manual recovery of a chosen type). */
+  position: z.number().int().nullable(),
+  dataset: z.string().nullable(),
+  count: z.number().int(),
+  files: z.array(z.string()),
+  detail: z.string(),
+})
+export type RecoveryPreview = z.infer<typeof RecoveryPreview>
+
+export const Schedule = z.object({
+  stageId: Id,
+  stageName: z.string(),
+  campaignId: Id.nullable(),
+  /** Five-field cron expression (minute hour day-of-month month day-of-week). */
+  cron: z.string(),
+  /** IANA time zone the cron expression is read in. */
+  timezone: z.string(),
+  /** Clear the schedule when the stage's split is exhausted (the stage's default_clear_cronjob). */
+  clearWhenExhausted: z.boolean(),
+  /** The owner launches run as (POMS: the person who scheduled it). */
+  launcher: z.string(),
+  nextRuns: z.array(z.number().int()),
+  lastRunAt: z.number().int().nullable(),
+  lastOutcome: z.string().nullable(),
+})
+export type Schedule = z.infer<typeof Schedule>
+
 export const SubmissionFilter = z.object({
   campaignId: Id.optional(),
   stageId: Id.optional(),
@@ -210,6 +291,30 @@ export const contract = {
   'sshHosts:forget': { input: z.object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65535) }), output: z.object({ forgotten: z.boolean() }) },
 
   'stages:hold': { input: z.object({ ...scoped, id: IdRef, held: z.boolean() }), output: Stage },
+  /** Start the stage's split over (cursor null). */
+  'stages:resetSplit': { input: z.object({ ...scoped, id: IdRef }), output: Stage },
+  /**
+   * Set the split cursor to the value a given earlier submission's launch left (its snapshot's
+   * cursor after), or to a typed value — POMS's Last Split editor, storing the right value.
+   */
+  'stages:setSplitCursor': {
+    input: z.object({ ...scoped, id: IdRef, cursor: z.number().int().nullable().optional(), fromSubmissionId: IdRef.optional() }).refine((v) => v.cursor !== undefined || v.fromSubmissionId !== undefined, {
+      message: 'give a cursor or the submission whose cursor to restore',
+      path: ['cursor'],
+    }),
+    output: Stage,
+  },
+  'splits:preview': {
+    input: z.object({ ...scoped, stageId: IdRef, count: z.number().int().min(1).max(1000).default(10), test: z.boolean().default(false), filesPerSlice: z.number().int().min(0).max(100).default(5) }),
+    output: SplitPreview,
+  },
+  'campaigns:plan': { input: z.object({ ...scoped, id: IdRef, launches: z.number().int().min(1).max(200).default(10) }), output: CampaignPlan },
+  'schedules:list': { input: z.object({ ...scoped }), output: z.array(Schedule) },
+  'schedules:set': {
+    input: z.object({ ...scoped, stageId: IdRef, cron: z.string().trim().min(1).max(200), timezone: z.string().trim().min(1).max(64), clearWhenExhausted: z.boolean().optional() }),
+    output: Schedule,
+  },
+  'schedules:delete': { input: z.object({ ...scoped, stageId: IdRef }), output: z.object({ stageId: Id, deleted: z.boolean() }) },
 
   'dependencies:list': { input: z.object({ ...scoped, campaignId: IdRef }), output: z.array(Dependency) },
   'dependencies:create': { input: z.object({ ...scoped, value: DependencyInput }), output: Dependency },
@@ -270,6 +375,15 @@ export const contract = {
   'submissions:hold': { input: byId, output: z.object({ submission: Submission, message: z.string() }) },
   'submissions:release': { input: byId, output: z.object({ submission: Submission, message: z.string() }) },
   'submissions:abort': { input: byId, output: Submission },
+  'submissions:files': { input: byId, output: FileAccountingView },
+  'submissions:recoveryPreview': { input: z.object({ ...scoped, id: IdRef, type: RecoveryType.optional() }), output: RecoveryPreview },
+  /** A manual recovery of a chosen type (or the plan's next step); returns the recovery launch. */
+  'submissions:recover': { input: z.object({ ...scoped, id: IdRef, type: RecoveryType.optional(), idempotencyKey: z.string().trim().min(8).max(200) }), output: LaunchResult },
+  /** Approval stages: approve (→ Completed, dependents follow) or reject (→ Removed). */
+  'submissions:approve': { input: byId, output: Submission },
+  'submissions:reject': { input: z.object({ ...scoped, id: IdRef, reason: z.string().trim().max(2000).nullable().default(null) }), output: Submission },
+  /** One wrap-up cycle now: completion checks, recoveries, dependents (normally the engine runs it on its own). */
+  'wrapup:run': { input: z.object({}), output: z.object({ report: z.array(z.string()) }) },
 
   'heldLaunches:list': { input: z.object({ ...scoped }), output: z.array(HeldLaunch) },
   /** Launch a queued request now, as the person who asked for it; launches must not be held for its stage. */

@@ -17,6 +17,8 @@ export const eventPayloads = {
   'drafts:changed': changed,
   /** `ids` are campaign ids that gained a published revision. */
   'revisions:changed': changed,
+  /** `ids` are stage ids whose schedule changed (set, cleared, or cleared by an exhausted split). */
+  'schedules:changed': changed,
   'submissions:changed': changed,
   'jobs:changed': z.object({ experiment: ExperimentCode, submissionIds: z.array(Id) }),
   'launchOutput:appended': z.object({ experiment: ExperimentCode, submissionId: Id }),
