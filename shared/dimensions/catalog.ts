@@ -22,6 +22,7 @@ export interface CatalogFile {
 
 export type ConsumedStatus = 'unknown' | 'delivered' | 'transferred' | 'consumed' | 'completed' | 'skipped' | 'failed' | 'cancelled' | 'unconsumed'
 
+/** Lists of names a catalog returns hold each file once; the evaluator relies on it. */
 export interface Catalog {
   /** Every file name in the catalog (the universe a query starts from). */
   allFiles(): Iterable<string>
@@ -35,7 +36,7 @@ export interface Catalog {
   snapshot(id: number): readonly string[] | null
   /** A project's input snapshot (`snapshot_for_project_name`), or null. */
   projectSnapshot(project: string): readonly string[] | null
-  /** A file's consumed status in a project (`project_name P and consumed_status …`). */
+  /** A file's consumed status in a project (`project_name P and consumed_status …`); null when the file is not in it. */
   consumedStatus(project: string, file: string): ConsumedStatus | null
   /** The files a project has statuses for. */
   projectFiles(project: string): readonly string[]
