@@ -136,14 +136,14 @@ export const SPLIT_TYPES: readonly SplitTypeInfo[] = [
   },
   {
     name: 'byrun',
-    summary: 'One run number per launch, from low up to (but not including) high.',
+    summary: 'One run number per launch, from low through high.',
     doc:
       'Each launch defines <dataset>_<uuid>_run_<r> = defname:<dataset> and run_number r. The cursor is the run number r, starting at ' +
-      'low (default 1). POMS documents the range as low..high, but its code stops when r ≥ high, so high itself is never processed ' +
-      '(default high 999999). Empty runs still cost a launch.',
+      'low (default 1) and ending after high (default 999999), which is processed, as POMS documents. POMS\'s own code stops when ' +
+      'r ≥ high, so high itself was never processed there; a campaign moved from POMS gets one more launch. Empty runs still cost a launch.',
     params: [
       { name: 'low', named: true, required: false, kind: 'integer', doc: 'First run number (default 1).', example: '2' },
-      { name: 'high', named: true, required: false, kind: 'integer', doc: 'Stop before this run number — it is NOT processed (default 999999).', example: '5' },
+      { name: 'high', named: true, required: false, kind: 'integer', doc: 'Last run number, processed (default 999999).', example: '5' },
     ],
     example: 'byrun(low=2,high=5)',
     datasetMeaning: 'A SAM definition with run metadata.',
@@ -174,11 +174,11 @@ export const SPLIT_TYPES: readonly SplitTypeInfo[] = [
   },
   {
     name: 'new_local',
-    summary: 'As new, with times in local time — but broken in POMS.',
+    summary: 'As new, with window times in local time.',
     doc:
-      'Documented as new with localtime=1. In POMS (6450042a) it does not work as documented: a bare new_local fails to load ' +
-      '(the module name is only cut at _ when a parenthesis follows), and new_local(…) runs as new with every parameter ignored and ' +
-      'GMT times. Prefer new(localtime=1,…), which does what new_local promises.',
+      'new with localtime=1, as POMS documents it; window times are written with their UTC offset. In POMS (6450042a) it did not ' +
+      'work as documented: a bare new_local failed to load (the module name is only cut at _ when a parenthesis follows), and ' +
+      'new_local(…) ran as new with every parameter ignored and GMT times. Here it does what the documentation promises.',
     params: NEW_PARAMS.filter((p) => p.name !== 'localtime'),
     example: 'new_local(window=1d)',
     datasetMeaning: 'A SAM definition whose files carry end_time.',
@@ -335,7 +335,7 @@ export function parseSplitSpec(spec: string | null): SplitSpecResult {
   if (typeName === 'byrun') {
     const low = Number(params.low ?? '1')
     const high = Number(params.high ?? '999999')
-    if (low >= high) return fail(`byrun processes runs from low up to but not including high, so low=${low}, high=${high} processes no run`, argsStart)
+    if (low > high) return fail(`byrun processes runs from low through high, so low=${low}, high=${high} processes no run`, argsStart)
   }
   return { ok: true, type: typeName, params, canonical: formatSplitSpec(typeName, params), notes }
 }
