@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { CoreApi } from '../core/core-api'
 import type { Logger } from '../core/ports'
 import { allowedHosts, isLoopbackAddress, urlHost } from './http/allowed-hosts'
+import { isBrowserBlockedPort } from './http/browser-blocked-ports'
 import { registerApiRoutes } from './http/api-routes'
 import type { TokenSource } from './http/bearer-token'
 import { BODY_LIMIT_BYTES } from './http/envelope-replies'
@@ -95,15 +96,24 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   let hosts: ReadonlySet<string> = new Set()
   let app: FastifyInstance | null = null
 
+  /** Port 0 may hand out a port browsers refuse to reach; draw again until it does not. */
+  async function listenOnUsablePort(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      app = await buildApp({ opts, logger, token, hosts: () => hosts })
+      await app.listen({ host, port: opts.port ?? 0 })
+      const { port } = app.server.address() as AddressInfo
+      if (opts.port || !isBrowserBlockedPort(port) || attempt >= 20) return port
+      await app.close()
+    }
+  }
+
   return {
     async listen() {
       if (app) throw new Error('this server is already listening')
       if (!isLoopbackAddress(host)) {
         logger.warn('binding a non-loopback address: anyone who can reach it and has the token can use this store', { host })
       }
-      app = await buildApp({ opts, logger, token, hosts: () => hosts })
-      await app.listen({ host, port: opts.port ?? 0 })
-      const { port } = app.server.address() as AddressInfo
+      const port = await listenOnUsablePort()
       hosts = allowedHosts({ host, port }, opts.extraAllowedHosts)
       const url = `http://${urlHostFor(host)}:${port}/`
       logger.info('listening', { url })

@@ -113,7 +113,7 @@ describe('validateCampaignDocument', () => {
         stages: [
           stage('gen', { splitType: 'nfiles(ten)' }),
           stage('reco', { dataset: 'a,b', splitType: 'list(1,2)' }),
-          stage('ana', { splitType: 'byrun(low=4,high=4)', testSplitType: 'nfiles_5' }),
+          stage('ana', { splitType: 'byrun(low=5,high=4)', testSplitType: 'nfiles_5' }),
         ],
         dependencies: [],
       }),

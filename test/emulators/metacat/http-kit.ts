@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { listenOnLoopback } from '../shared/listen-loopback'
 
 /**
  * The HTTP plumbing shared by the MetaCat, Data Dispatcher and Rucio emulators (Data Dispatcher's
@@ -133,8 +133,7 @@ export async function serve(route: (req: EmuRequest) => EmuReply | Promise<EmuRe
       })()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server)
   return {
     origin: `http://127.0.0.1:${port}`,
     close: () =>

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { ConsumedStatus } from '../../../shared/dimensions/catalog'
+import { listenOnLoopback } from '../shared/listen-loopback'
 import { SamCatalog, type FileSpec } from './catalog'
 import { SamError } from './errors'
 import { Faults, type FaultAction, type FaultMatch } from './faults'
@@ -153,11 +153,7 @@ export async function startSamEmulator(options: SamEmulatorOptions): Promise<Sam
   }
 
   const server = createServer((req, res) => void handle(req, res))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const port = await listenOnLoopback(server, options.port)
   const url = `http://127.0.0.1:${port}`
   const apiBase = `${url}/sam/${experiment}/api`
 
