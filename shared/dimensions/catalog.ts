@@ -40,4 +40,14 @@ export interface Catalog {
   consumedStatus(project: string, file: string): ConsumedStatus | null
   /** The files a project has statuses for. */
   projectFiles(project: string): readonly string[]
+  /**
+   * Optional memory of answers across evaluations. The evaluator calls it for each sub-query it
+   * evaluates over the whole catalog, with a key naming the sub-query (its text and the projects in
+   * scope) and `compute`, which evaluates it and returns its files in name order. A catalog may
+   * answer with an earlier result for the same key only while nothing that result read through
+   * this interface has changed: `compute` asks the catalog for everything it depends on while it
+   * runs (the evaluator then reuses nothing it read for another sub-query), so the calls made
+   * during it are what it read. Without the method every query is evaluated from scratch.
+   */
+  remember?(key: string, compute: () => readonly string[]): readonly string[]
 }

@@ -1,6 +1,7 @@
 import { DimensionSyntaxError, type DimensionExpr } from './ast'
 import type { Catalog } from './catalog'
 import { parseDimensionDate } from './dates'
+import { formatDimensions } from './format'
 import { valuesMatcher } from './like'
 import { parseDimensions } from './parse'
 
@@ -46,12 +47,17 @@ export const compareNames = (a: string, b: string): number => (a < b ? -1 : a > 
  *
  * Work stays proportional to what the query touches: the first generator of an `and` chain
  * (definition, snapshot, project, parentage) bounds the candidates the other terms filter; only a
- * query made of filters alone scans the whole catalog.
+ * query made of filters alone scans the whole catalog. Every intermediate list is kept in name
+ * order, so `and`, `or` and `minus` are merges of sorted lists rather than hash sets of names, and
+ * a catalog that offers `remember` (catalog.ts) gets every sub-query evaluated over the whole
+ * catalog handed to it, to answer again from memory while nothing it read has changed.
  */
 export function evaluateDimensions(expr: DimensionExpr, catalog: Catalog): string[] {
-  return sortedNames(new Evaluation(catalog).evaluate(expr, null, []))
+  // A copy: the list may be one the catalog keeps (a snapshot, a remembered answer).
+  return new Evaluation(catalog).evaluate(expr, null, []).slice()
 }
 
+/** Lists of distinct names in strictly ascending `compareNames` order (every list the evaluation passes around). */
 type Names = readonly string[]
 type Predicate = (name: string) => boolean
 type FilterExpr = Extract<DimensionExpr, { kind: 'file_name' | 'version' | 'run_number' | 'create_date' | 'end_time' | 'consumed_status' }>
@@ -62,17 +68,31 @@ const isFilter = (e: DimensionExpr): e is FilterExpr => FILTER_KINDS.has(e.kind)
 
 class Evaluation {
   private universeNames: Names | null = null
+  /** What `universeNames` was made from. */
+  private universeSource: Iterable<string> | null = null
+  /** Definitions parsed so far, by their text. */
   private readonly parsedDefinitions = new Map<string, DimensionExpr>()
+  /** `memoKey` texts of the trees met so far (null: not writable as text). */
+  private readonly texts = new WeakMap<DimensionExpr, string | null>()
   /** Definitions being expanded, outermost first (cycle detection). */
   private readonly expanding: string[] = []
 
   constructor(private readonly catalog: Catalog) {}
 
   /**
-   * The files of `expr`, restricted to `candidates` when given (null = the whole catalog), without
-   * duplicates and in no particular order. `scope` holds the projects `consumed_status` refers to.
+   * The files of `expr`, restricted to `candidates` when given (null = the whole catalog), in name
+   * order. `scope` holds the projects `consumed_status` refers to.
    */
   evaluate(expr: DimensionExpr, candidates: Names | null, scope: readonly string[]): Names {
+    const remember = this.catalog.remember
+    if (candidates === null && remember) {
+      const key = this.memoKey(expr, scope)
+      if (key !== null) return remember.call(this.catalog, key, () => this.evaluateNow(expr, null, scope))
+    }
+    return this.evaluateNow(expr, candidates, scope)
+  }
+
+  private evaluateNow(expr: DimensionExpr, candidates: Names | null, scope: readonly string[]): Names {
     switch (expr.kind) {
       case 'and':
         return this.conjunction(andTerms(expr), candidates, scope)
@@ -91,17 +111,17 @@ class Evaluation {
       case 'snapshot_id': {
         const files = this.catalog.snapshot(expr.id)
         if (files === null) throw new DimensionEvaluationError(`there is no snapshot ${expr.id}`, 'unknown-snapshot')
-        return restrict(files, candidates)
+        return restrict(inNameOrder(files), candidates)
       }
       case 'snapshot_for_project_name': {
         const files = this.catalog.projectSnapshot(expr.project)
         if (files === null) throw new DimensionEvaluationError(`there is no project named ${expr.project}`, 'unknown-project')
-        return restrict(files, candidates)
+        return restrict(inNameOrder(files), candidates)
       }
       case 'project_name':
         // Membership is a lookup per candidate: no set of the project's files is built.
         if (candidates) return candidates.filter((name) => this.catalog.consumedStatus(expr.project, name) !== null)
-        return this.catalog.projectFiles(expr.project)
+        return inNameOrder(this.catalog.projectFiles(expr.project))
       case 'isparentof':
         return this.related(expr.of, candidates, (name) => this.catalog.parents(name), (name) => this.catalog.children(name))
       case 'ischildof':
@@ -120,8 +140,27 @@ class Evaluation {
     return current ?? []
   }
 
+  /**
+   * The key `remember` files a sub-query under: its text (the formatter writes distinct trees as
+   * distinct texts) and, when it has a `consumed_status`, the projects in scope. Null when the
+   * tree cannot be written as text (then it is not remembered).
+   */
+  private memoKey(expr: DimensionExpr, scope: readonly string[]): string | null {
+    let text = this.texts.get(expr)
+    if (text === undefined) {
+      try {
+        text = formatDimensions(expr)
+      } catch {
+        text = null
+      }
+      this.texts.set(expr, text)
+    }
+    if (text === null) return null
+    return scope.length === 0 ? text : `${JSON.stringify(scope)} ${text}`
+  }
+
   private modified(node: WithExpr, scope: readonly string[]): Names {
-    let names: Names = sortedNames(this.evaluate(node.of, null, scope))
+    let names: Names = this.evaluate(node.of, null, scope)
     if (node.availability !== undefined) names = names.filter(this.availability(node.availability))
     const offset = node.offset ?? 0
     const stride = node.stride ?? 1
@@ -146,11 +185,15 @@ class Evaluation {
     }
   }
 
+  /**
+   * The catalog is asked for the text on every expansion, not once per evaluation: with
+   * `remember`, each sub-query must itself read all it depends on (catalog.ts).
+   */
   private parsedDefinition(name: string): DimensionExpr {
-    const cached = this.parsedDefinitions.get(name)
-    if (cached) return cached
     const text = this.catalog.definition(name)
     if (text === null) throw new DimensionEvaluationError(`there is no definition named ${name}`, 'unknown-definition')
+    const cached = this.parsedDefinitions.get(text)
+    if (cached) return cached
     let expr: DimensionExpr
     try {
       expr = parseDimensions(text)
@@ -158,7 +201,7 @@ class Evaluation {
       if (err instanceof DimensionSyntaxError) throw new DimensionEvaluationError(`definition ${name} is not a valid query: ${err.message}`, 'bad-definition')
       throw err
     }
-    this.parsedDefinitions.set(name, expr)
+    this.parsedDefinitions.set(text, expr)
     return expr
   }
 
@@ -172,7 +215,7 @@ class Evaluation {
     if (predicate && candidates) return candidates.filter((name) => back(name).some(predicate))
     const found = new Set<string>()
     for (const name of this.evaluate(of, null, [])) for (const other of step(name)) found.add(other)
-    return restrict([...found], candidates)
+    return restrict(inNameOrder([...found]), candidates)
   }
 
   /** A per-file test equivalent to `expr`, when `expr` is made of filters only; else null. */
@@ -252,8 +295,18 @@ class Evaluation {
     return (name) => this.catalog.file(name)?.availability === kind
   }
 
+  /**
+   * Every file, in name order. Listed once per evaluation, except that with `remember` the
+   * catalog is asked again each time (each sub-query must read what it depends on itself); a
+   * catalog that hands out the same list again is not sorted again.
+   */
   private universe(): Names {
-    this.universeNames ??= Array.from(this.catalog.allFiles())
+    if (this.universeNames && !this.catalog.remember) return this.universeNames
+    const all = this.catalog.allFiles()
+    if (this.universeNames === null || all !== this.universeSource) {
+      this.universeSource = all
+      this.universeNames = inNameOrder(Array.from(all))
+    }
     return this.universeNames
   }
 }
@@ -287,9 +340,23 @@ function parseRun(text: string): { run: number; subrun: number | null } | null {
   return m ? { run: Number(m[1]), subrun: m[2] === undefined ? null : Number(m[2]) } : null
 }
 
-function sortedNames(names: Names): string[] {
-  // Catalogs usually hand names out already sorted; TimSort makes that case linear.
-  return [...names].sort(compareNames)
+/**
+ * A list from the catalog in name order: as it is when it already is (a linear check; snapshots
+ * and SQLite's name index hand names out sorted), else a sorted copy without repeats.
+ */
+function inNameOrder(names: readonly string[]): Names {
+  if (isStrictlyAscending(names)) return names
+  const sorted = [...names].sort(compareNames)
+  let kept = 0
+  for (let i = 0; i < sorted.length; i++) if (kept === 0 || sorted[i] !== sorted[kept - 1]) sorted[kept++] = sorted[i]!
+  sorted.length = kept
+  return sorted
+}
+
+/** Whether `names` is in strictly ascending `compareNames` order (sorted, no repeats). */
+export function isStrictlyAscending(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (!(names[i - 1]! < names[i]!)) return false
+  return true
 }
 
 function restrict(names: Names, candidates: Names | null): Names {
@@ -297,23 +364,97 @@ function restrict(names: Names, candidates: Names | null): Names {
   return intersect(names, candidates)
 }
 
+/**
+ * Sorted lists far apart in size are intersected by binary search of each name of the small one
+ * in the large one; others by a merge.
+ */
+const SEARCH_RATIO = 32
+
 function intersect(a: Names, b: Names): Names {
   const [small, large] = a.length <= b.length ? [a, b] : [b, a]
   if (small.length === 0) return []
-  const wanted = new Set(small)
-  return large.filter((name) => wanted.has(name))
+  const out: string[] = []
+  if (small.length * SEARCH_RATIO < large.length) {
+    let from = 0
+    for (const name of small) {
+      from = lowerBound(large, name, from)
+      if (from === large.length) break
+      if (large[from] === name) out.push(name)
+    }
+    return out
+  }
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]!
+    const y = b[j]!
+    if (x === y) {
+      out.push(x)
+      i++
+      j++
+    } else if (x < y) i++
+    else j++
+  }
+  return out
 }
 
 function union(a: Names, b: Names): Names {
   if (a.length === 0) return b
   if (b.length === 0) return a
-  const all = new Set(a)
-  for (const name of b) all.add(name)
-  return [...all]
+  const out: string[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]!
+    const y = b[j]!
+    if (x === y) {
+      out.push(x)
+      i++
+      j++
+    } else if (x < y) {
+      out.push(x)
+      i++
+    } else {
+      out.push(y)
+      j++
+    }
+  }
+  while (i < a.length) out.push(a[i++]!)
+  while (j < b.length) out.push(b[j++]!)
+  return out
 }
 
 function difference(a: Names, b: Names): Names {
   if (b.length === 0 || a.length === 0) return a
-  const removed = new Set(b)
-  return a.filter((name) => !removed.has(name))
+  const out: string[] = []
+  if (b.length * SEARCH_RATIO < a.length) {
+    // Few to take away: copy the runs between them.
+    let from = 0
+    for (const name of b) {
+      const at = lowerBound(a, name, from)
+      for (let k = from; k < at; k++) out.push(a[k]!)
+      from = at < a.length && a[at] === name ? at + 1 : at
+      if (from === a.length) break
+    }
+    for (let k = from; k < a.length; k++) out.push(a[k]!)
+    return out
+  }
+  let j = 0
+  for (const x of a) {
+    while (j < b.length && b[j]! < x) j++
+    if (j === b.length || b[j] !== x) out.push(x)
+  }
+  return out
+}
+
+/** The first index ≥ `from` whose name is not below `name` (names.length if none). */
+function lowerBound(names: Names, name: string, from: number): number {
+  let lo = from
+  let hi = names.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (names[mid]! < name) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

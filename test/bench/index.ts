@@ -5,12 +5,14 @@ import { benchCondorIngest } from './condor-ingest.bench'
 import { benchCorpusImport } from './corpus-import.bench'
 import { benchJobRows } from './job-rows.bench'
 import { benchLaunchOverhead } from './launch-overhead.bench'
+import { benchSplitPlanning } from './split-planning.bench'
 
 const BENCHES: { name: string; run: () => Promise<BenchResult | BenchResult[]> }[] = [
   { name: 'job rows', run: benchJobRows },
   { name: 'corpus import', run: benchCorpusImport },
   { name: 'condor ingest', run: benchCondorIngest },
   { name: 'launch overhead', run: benchLaunchOverhead },
+  { name: 'split planning', run: benchSplitPlanning },
 ]
 
 async function main(): Promise<void> {

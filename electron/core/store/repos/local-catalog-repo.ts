@@ -78,10 +78,25 @@ const toProject = (r: ProjectTuple): LocalProjectRow => ({
 })
 
 /**
+ * Counters this repo bumps on each write that can change what a dimension query selects, for
+ * answers kept in memory (engine/data/local/store-catalog.ts): `files` for files and their
+ * lineage, `projects` for projects and their files' statuses. Definitions are not counted (an
+ * answer is checked against the text of each definition it read) and neither are snapshots (a
+ * committed snapshot never changes). A write rolled back still counts: that only forgets more.
+ */
+export interface LocalCatalogChanges {
+  readonly files: number
+  readonly projects: number
+}
+
+/**
  * All SQL of the local file catalog (migration 0040). Callers own transactions around bulk writes
- * (registering a job's outputs, a snapshot of a million files).
+ * (registering a job's outputs, a snapshot of a million files). Write the catalog only through
+ * this repo (one per database, createRepos): its change counters are how remembered query
+ * answers learn that they are out of date.
  */
 export function createLocalCatalogRepo(db: Database) {
+  const changes = { files: 0, projects: 0 }
   const insertFile = db.prepare(
     'INSERT INTO local_files (experiment, name, path, size, created_at, end_time, version, runs, availability, metadata, producer_submission_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   )
@@ -118,12 +133,20 @@ export function createLocalCatalogRepo(db: Database) {
   const definition = db.prepare('SELECT experiment, name, dims, created_at AS createdAt, creator FROM local_definitions WHERE experiment = ? AND name = ?')
 
   const insertSnapshot = db.prepare('INSERT INTO local_snapshots (experiment, definition, created_at) VALUES (?, ?, ?)')
-  const insertSnapshotFile = db.prepare('INSERT INTO local_snapshot_files (snapshot_id, position, file) VALUES (?, ?, ?)')
+  // One statement for the whole list: snapshots of a large dataset hold hundreds of thousands of files.
+  const insertSnapshotFiles = db.prepare('INSERT INTO local_snapshot_files (snapshot_id, position, file) SELECT ?, key, value FROM json_each(?)')
   const snapshotExists = db.prepare('SELECT 1 FROM local_snapshots WHERE id = ? AND experiment = ?').pluck()
   const snapshotFileNames = db.prepare(
     'SELECT f.name FROM local_snapshot_files s JOIN local_files f ON f.id = s.file WHERE s.snapshot_id = ? ORDER BY s.position',
   ).pluck()
   const snapshotFileIds = db.prepare('SELECT file FROM local_snapshot_files WHERE snapshot_id = ? ORDER BY position').pluck()
+  // A JSON array of names in, their ids out in the same order (null for an unknown name): one
+  // indexed lookup per name inside SQLite, far cheaper than a statement call per name.
+  const fileIdsByName = db
+    .prepare('SELECT (SELECT f.id FROM local_files f WHERE f.experiment = ? AND f.name = j.value) FROM json_each(?) j ORDER BY j.rowid')
+    .pluck()
+  // Bumped by other connections' commits to the database (never by this one's).
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
 
   const insertProject = db.prepare(
     'INSERT INTO local_projects (experiment, name, definition, snapshot_id, submission_id, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -155,6 +178,7 @@ export function createLocalCatalogRepo(db: Database) {
         JSON.stringify(f.metadata),
         f.producerSubmissionId,
       )
+      changes.files++
       return Number(info.lastInsertRowid)
     },
     fileIdByPath: (experiment: string, path: string): number | null => (fileIdByPath.get(experiment, path) as number | undefined) ?? null,
@@ -177,12 +201,15 @@ export function createLocalCatalogRepo(db: Database) {
       names: fileNames.all(experiment) as string[],
       ids: fileIdsInNameOrder.all(experiment) as number[],
     }),
+    /** The ids of files by name, in the same order; null for a name the experiment has no file under. */
+    fileIdsByName: (experiment: string, names: readonly string[]): (number | null)[] => fileIdsByName.all(experiment, JSON.stringify(names)) as (number | null)[],
     fileCount: (experiment: string): number => fileCount.get(experiment) as number,
     /** Outputs a submission's jobs produced. */
     filesByProducer: (submissionId: string): LocalFileRow[] => (filesByProducer.all(submissionId) as FileTuple[]).map(toFile),
 
     addParent(child: number, parent: number): void {
       addParent.run(child, parent)
+      changes.files++
     },
     parentNames: (experiment: string, name: string): string[] => parentNames.all(experiment, name) as string[],
     childNames: (experiment: string, name: string): string[] => childNames.all(experiment, name) as string[],
@@ -198,7 +225,7 @@ export function createLocalCatalogRepo(db: Database) {
     /** Freezes files (by id, in the given order) under a new snapshot id. */
     createSnapshot(experiment: string, definitionName: string, createdAt: number, fileIds: readonly number[]): number {
       const id = Number(insertSnapshot.run(experiment, definitionName, createdAt).lastInsertRowid)
-      fileIds.forEach((file, position) => insertSnapshotFile.run(id, position, file))
+      insertSnapshotFiles.run(id, JSON.stringify(fileIds))
       return id
     },
     snapshotExists: (experiment: string, id: number): boolean => snapshotExists.get(id, experiment) !== undefined,
@@ -209,6 +236,7 @@ export function createLocalCatalogRepo(db: Database) {
     createProject(p: Omit<LocalProjectRow, 'id' | 'state'>): number {
       const id = Number(insertProject.run(p.experiment, p.name, p.definition, p.snapshotId, p.submissionId, 'running', p.createdAt).lastInsertRowid)
       seedProjectFiles.run(id, p.createdAt, p.snapshotId)
+      changes.projects++
       return id
     },
     project(experiment: string, name: string): LocalProjectRow | null {
@@ -229,10 +257,21 @@ export function createLocalCatalogRepo(db: Database) {
       return new Map(projectStatusCounts.all(projectId) as [ConsumedStatus, number][])
     },
     /** Sets a file's status in a project; false when the file is not in the project. */
-    setFileStatus: (projectId: number, fileId: number, status: ConsumedStatus, at: number): boolean => setFileStatus.run(status, at, projectId, fileId).changes > 0,
+    setFileStatus(projectId: number, fileId: number, status: ConsumedStatus, at: number): boolean {
+      const changed = setFileStatus.run(status, at, projectId, fileId).changes > 0
+      if (changed) changes.projects++
+      return changed
+    },
     setProjectState(projectId: number, state: LocalProjectState): void {
       setProjectState.run(state, projectId)
     },
+
+    /** The change counters (see LocalCatalogChanges); read them again for current values. */
+    changes: (): LocalCatalogChanges => ({ ...changes }),
+    /** SQLite's data_version: it moves when another connection commits a change to the database. */
+    dataVersion: (): number => dataVersion.get() as number,
+    /** Whether a transaction is open, whose writes may yet be rolled back. */
+    inTransaction: (): boolean => db.inTransaction,
   }
 }
 export type LocalCatalogRepo = ReturnType<typeof createLocalCatalogRepo>

@@ -6,7 +6,7 @@ import { formatDimensions, parseDimensions } from '../../../../../shared/dimensi
 import type { Clock } from '../../../ports'
 import type { LocalCatalogRepo } from '../../../store/repos/local-catalog-repo'
 import type { DimensionBackend, ProjectSummary } from '../dimension-backend'
-import { createStoreCatalog, type StoreCatalog } from './store-catalog'
+import { createCatalogMemory, createStoreCatalog, type StoreCatalog } from './store-catalog'
 
 export interface LocalDimensionBackendOptions {
   db: Database
@@ -30,23 +30,42 @@ export interface LocalDimensionBackend extends DimensionBackend {
 /**
  * The `local` handler's SAM: the DimensionBackend over the catalog in the store, for one
  * experiment. Queries are parsed and evaluated with the same code as the SAM emulator's
- * (shared/dimensions), against a fresh view of the store per call. A query that does not parse
- * throws DimensionSyntaxError and one that cannot be answered (unknown definition, snapshot or
- * project) DimensionEvaluationError: they are mistakes to show, not outages to retry.
+ * (shared/dimensions), against a fresh view of the store per call. Snapshots, and the answers to
+ * the sub-queries evaluated, are kept in memory between calls for as long as nothing they read
+ * changes (store-catalog.ts), so planning split after split of one large dataset reads it once.
+ * A query that does not parse throws DimensionSyntaxError and one that cannot be answered
+ * (unknown definition, snapshot or project) DimensionEvaluationError: they are mistakes to show,
+ * not outages to retry.
  */
 export function createLocalDimensionBackend(opts: LocalDimensionBackendOptions): LocalDimensionBackend {
   const { db, catalog: repo, experiment, clock } = opts
   const creator = opts.creator ?? 'poms'
+  const memory = createCatalogMemory(repo, experiment)
 
   function select(query: DimensionExpr | string): { names: string[]; catalog: StoreCatalog } {
-    const catalog = createStoreCatalog(repo, experiment)
+    const catalog = createStoreCatalog(repo, experiment, memory)
     const expr = typeof query === 'string' ? parseDimensions(query) : query
     return { names: evaluateDimensions(expr, catalog), catalog }
   }
 
-  function snapshotDefinition(defname: string): number {
+  /**
+   * A definition's files now, by name and id, for a snapshot. Called outside the transaction that
+   * writes the snapshot (nothing runs in between: all of it is synchronous), so what it evaluates
+   * can be remembered; answers are not kept while a transaction is open.
+   */
+  function definitionFiles(defname: string): { names: string[]; ids: number[] } {
     const { names, catalog } = select({ kind: 'defname', name: defname })
-    return repo.createSnapshot(experiment, defname, clock.now(), catalog.fileIds(names))
+    return { names, ids: catalog.fileIds(names) }
+  }
+
+  /** Writes a snapshot of `files` (definitionFiles) inside `write`'s transaction; its files are then known without reading them back. */
+  function snapshotOf<T>(defname: string, files: { names: string[]; ids: number[] }, write: (snapshotId: number) => T): { snapshotId: number; result: T } {
+    const done = db.transaction(() => {
+      const snapshotId = repo.createSnapshot(experiment, defname, clock.now(), files.ids)
+      return { snapshotId, result: write(snapshotId) }
+    })()
+    memory.snapshotTaken(done.snapshotId, files.names, files.ids)
+    return done
   }
 
   function requireProject(project: string) {
@@ -81,7 +100,7 @@ export function createLocalDimensionBackend(opts: LocalDimensionBackendOptions):
     },
 
     async takeSnapshot(defname) {
-      return db.transaction(() => snapshotDefinition(defname))()
+      return snapshotOf(defname, definitionFiles(defname), () => null).snapshotId
     },
 
     async fileMetadata(file) {
@@ -103,17 +122,17 @@ export function createLocalDimensionBackend(opts: LocalDimensionBackendOptions):
     },
 
     async startProject(name, defname, submissionId = null) {
-      return db.transaction(() => {
-        const existing = repo.project(experiment, name)
-        if (existing) {
-          // A launch retried after a crash asks again for the project it already has.
-          if (existing.definition === defname && existing.submissionId === submissionId) return name
-          throw new RangeError(`a local project named ${name} already exists (on ${existing.definition})`)
-        }
-        const snapshotId = snapshotDefinition(defname)
-        repo.createProject({ experiment, name, definition: defname, snapshotId, submissionId, createdAt: clock.now() })
-        return name
-      })()
+      // Check, evaluate and write with nothing in between (all synchronous); only the writes need the transaction.
+      const existing = repo.project(experiment, name)
+      if (existing) {
+        // A launch retried after a crash asks again for the project it already has.
+        if (existing.definition === defname && existing.submissionId === submissionId) return name
+        throw new RangeError(`a local project named ${name} already exists (on ${existing.definition})`)
+      }
+      snapshotOf(defname, definitionFiles(defname), (snapshotId) =>
+        repo.createProject({ experiment, name, definition: defname, snapshotId, submissionId, createdAt: clock.now() }),
+      )
+      return name
     },
 
     async endProject(project) {
