@@ -9,14 +9,23 @@ import { createLocalBackend } from './engine/backends/local-backend'
 import type { Backend } from './engine/backends/backend'
 import { createRemoteBackends } from './engine/backends/remote-backends'
 import { withSshAuth } from './engine/backends/with-ssh-auth'
-import { createLocalDataHandler } from './engine/data/local-data-handler'
+import { createDataHandlers, type DataHandlerFactories } from './engine/data/data-handlers'
+import { defaultDataHandlerFactories } from './engine/data/default-data-handlers'
 import { createEngine } from './engine/engine'
 import { createLaunchService } from './engine/launch-service'
+import { createLocalJobResults } from './engine/local-job-results'
+import { localCatalogRecorder } from './engine/data/local/record-job-results'
+import { createScheduleService } from './engine/schedules/schedule-service'
+import { createWrapup } from './engine/wrapup/wrapup'
 import { createEventBus } from './events'
 import { seedFirstStart } from './first-start'
 import { createHandlers } from './handlers'
 import type { Ports } from './ports'
+import { createCampaignPlanner } from './services/campaign-plan'
 import { createConfigServices } from './services/config-services'
+import { createExperimentConfigService } from './services/experiment-config-service'
+import { createRecoveryService } from './services/recovery-service'
+import { createSplitService } from './services/split-service'
 import { createSshHostsService } from './services/ssh-hosts-service'
 import { createSubmissionService } from './services/submission-service'
 import { createSshAccess } from './ssh/ssh-access'
@@ -36,6 +45,15 @@ export interface CoreOptions {
   checkOutputs?: boolean
   /** Seed the sample campaign on an empty store (on by default). */
   seed?: boolean
+  /**
+   * Recoveries, dependents and scheduled runs launch by themselves (default). A one-shot CLI
+   * process turns this off: local jobs would die with it; the app or `poms serve` does them later.
+   */
+  automaticLaunches?: boolean
+  /** How soon wrap-up asks again about a submission that is not located yet (default 60 s). */
+  wrapupRecheckMs?: number
+  /** The data handlers by kind (tests replace them); by default those this build offers. */
+  dataHandlers?: DataHandlerFactories
 }
 
 /**
@@ -59,10 +77,11 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
     const sshAccess = createSshAccess({ hostKeys: deps.repos.sshHostKeys, secrets: ports.secrets, logger: ports.logger })
     const backends = new Map<string, Backend>()
     let engine: ReturnType<typeof createEngine> | null = null
+    const jobsDir = join(ports.paths.dataDir, 'jobs')
     backends.set(
       'local',
       createLocalBackend({
-        jobsDir: join(ports.paths.dataDir, 'jobs'),
+        jobsDir,
         clock: ports.clock,
         concurrency: opts.localConcurrency ?? Math.max(2, availableParallelism()),
         onChange: () => engine?.kick(),
@@ -74,15 +93,38 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
     const revisions = createRevisions(deps)
     const config = createConfigServices(deps, revisions)
     const campaignDocs = createCampaignDocumentServices(deps, revisions)
-    const launches = createLaunchService(deps, { backends, dataHandler: createLocalDataHandler(), sshPool: sshAccess.pool, onLaunched: () => engine?.kick() })
+    const dataHandlers = createDataHandlers(deps, opts.dataHandlers ?? defaultDataHandlerFactories())
+    const launches = createLaunchService(deps, {
+      backends,
+      dataHandlers,
+      sshPool: sshAccess.pool,
+      onLaunched: () => engine?.kick(),
+      onSplitExhausted: (stage) => schedules.splitExhausted(stage),
+    })
+    const schedules = createScheduleService(deps, { launches: () => launches })
+    const localResults = createLocalJobResults(deps, localCatalogRecorder(deps, jobsDir))
+    const wrapup = createWrapup(deps, { dataHandlers, launches, schedules, localResults, recheckMs: opts.wrapupRecheckMs, automaticLaunches: opts.automaticLaunches })
     const submissions = createSubmissionService(deps, { backends, abortLaunch: (id) => launches.abort(id), onControlled: () => engine?.kick() })
     const sshHosts = createSshHostsService(deps, sshAccess)
-    const handlers = createHandlers(deps, { config, campaignDocs, submissions, launches, sshHosts, version: APP_VERSION })
+    const handlers = createHandlers(deps, {
+      config,
+      campaignDocs,
+      submissions,
+      launches,
+      sshHosts,
+      splits: createSplitService(deps, dataHandlers),
+      recovery: createRecoveryService(deps, dataHandlers, () => launches),
+      planner: createCampaignPlanner(deps, dataHandlers),
+      schedules,
+      experimentConfig: createExperimentConfigService(deps, dataHandlers),
+      runWrapup: () => wrapup.run('manual'),
+      version: APP_VERSION,
+    })
     const dispatch = createDispatcher(handlers, ports.logger.child('dispatch'), {
       checkOutputs: opts.checkOutputs ?? process.env.NODE_ENV !== 'production',
     })
     const localUsername = opts.seed === false ? '' : seedFirstStart(deps, config)
-    engine = createEngine(deps, backends, { pollIntervalMs: opts.pollIntervalMs ?? 2000 })
+    engine = createEngine(deps, backends, { pollIntervalMs: opts.pollIntervalMs ?? 2000, afterPoll: () => wrapup.run('engine') })
     engine.start()
 
     let closed = false
@@ -98,6 +140,7 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
         closed = true
         await engine!.stop()
         await Promise.all([...backends.values()].map((b) => b.close()))
+        await dataHandlers.close()
         // Jobs killed on the way out are recorded before the store closes.
         await engine!.pollNow().catch(() => null)
         sshAccess.close()

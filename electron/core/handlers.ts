@@ -12,6 +12,11 @@ import { resolveActor, type Actor } from './services/actor'
 import type { ConfigServices } from './services/config-services'
 import type { ListRequest } from './services/crud-service'
 import type { SubmissionService } from './services/submission-service'
+import type { CampaignPlanner } from './services/campaign-plan'
+import type { ExperimentConfigService } from './services/experiment-config-service'
+import type { RecoveryService } from './services/recovery-service'
+import type { SplitService } from './services/split-service'
+import type { ScheduleService } from './engine/schedules/schedule-service'
 import type { Condition } from './store/entity-table'
 
 export type Handler<C extends Channel> = (input: ParsedInput<C>, call: CallContext) => Output<C> | Promise<Output<C>>
@@ -23,6 +28,13 @@ export interface HandlerServices {
   submissions: SubmissionService
   launches: LaunchService
   sshHosts: SshHostsService
+  splits: SplitService
+  recovery: RecoveryService
+  planner: CampaignPlanner
+  schedules: ScheduleService
+  experimentConfig: ExperimentConfigService
+  /** One wrap-up cycle now; answers its report. */
+  runWrapup(): Promise<string[]>
   version: string
 }
 
@@ -40,10 +52,6 @@ const listRequest = (input: ListInput, conditions: Condition[]): ListRequest => 
   cursor: input.cursor,
   limit: input.limit,
 })
-
-const notYet = (channel: string): never => {
-  throw new AppError('UNAVAILABLE', `${channel} is not available in this version yet`)
-}
 
 /** The one switchboard from channels to services; no SQL and no transport here. */
 export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
@@ -79,6 +87,7 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
       const mine = new Set(repos.experiments.membershipsOf(user.username).map((m) => m.experiment))
       return repos.experiments.listExperiments().filter((e) => user.root || mine.has(e.name))
     },
+    'experiments:configure': (input, call) => s.experimentConfig.configure(actor(call, input), input),
 
     'loginSetups:list': (input, call) => loginSetups.list(actor(call, input), listRequest(input, nameConditions(input.filter, true))),
     'loginSetups:get': (input, call) => loginSetups.get(actor(call, input), input.id),
@@ -141,20 +150,22 @@ export function createHandlers(deps: CoreDeps, s: HandlerServices): Handlers {
     'revisions:list': (input, call) => s.campaignDocs.revisions.list(actor(call, input), input.campaignId),
     'revisions:get': (input, call) => s.campaignDocs.revisions.get(actor(call, input), input.campaignId, input.revision),
 
-    // Issue 5 (splits, completion, recovery, dependencies, schedules) is being built; these answer honestly until then.
-    'stages:resetSplit': () => notYet('stages:resetSplit'),
-    'stages:setSplitCursor': () => notYet('stages:setSplitCursor'),
-    'splits:preview': () => notYet('splits:preview'),
-    'campaigns:plan': () => notYet('campaigns:plan'),
-    'schedules:list': () => notYet('schedules:list'),
-    'schedules:set': () => notYet('schedules:set'),
-    'schedules:delete': () => notYet('schedules:delete'),
-    'submissions:files': () => notYet('submissions:files'),
-    'submissions:recoveryPreview': () => notYet('submissions:recoveryPreview'),
-    'submissions:recover': () => notYet('submissions:recover'),
-    'submissions:approve': () => notYet('submissions:approve'),
-    'submissions:reject': () => notYet('submissions:reject'),
-    'wrapup:run': () => notYet('wrapup:run'),
+    'stages:resetSplit': (input, call) => s.splits.reset(actor(call, input), input.id),
+    'stages:setSplitCursor': (input, call) => s.splits.setCursor(actor(call, input), input.id, input),
+    'splits:preview': (input, call) => s.splits.preview(actor(call, input), input),
+    'campaigns:plan': (input, call) => s.planner.plan(actor(call, input), input.id, input.launches),
+    'schedules:list': (input, call) => s.schedules.list(actor(call, input)),
+    'schedules:set': (input, call) => s.schedules.set(actor(call, input), input),
+    'schedules:delete': (input, call) => s.schedules.delete(actor(call, input), input.stageId),
+    'submissions:files': (input, call) => s.recovery.files(actor(call, input), input.id),
+    'submissions:recoveryPreview': (input, call) => s.recovery.preview(actor(call, input), input.id, input.type),
+    'submissions:recover': (input, call) => s.recovery.recover(actor(call, input), input.id, input.type, input.idempotencyKey),
+    'submissions:approve': (input, call) => s.submissions.decide(actor(call, input), input.id, 'approve', null),
+    'submissions:reject': (input, call) => s.submissions.decide(actor(call, input), input.id, 'reject', input.reason),
+    'wrapup:run': async (_input, call) => {
+      knownUser(call)
+      return { report: await s.runWrapup() }
+    },
 
     'submissions:launch': (input, call) => s.launches.launch(actor(call, input), input),
     'submissions:list': (input, call) => s.submissions.list(actor(call, input), input),

@@ -5,6 +5,7 @@
 export const CHANNELS = [
   'session:get',
   'experiments:list',
+  'experiments:configure',
   'loginSetups:list',
   'loginSetups:get',
   'loginSetups:create',

@@ -3,7 +3,7 @@ import { Campaign, CampaignInput } from '../domain/campaign'
 import { CampaignDocument, Problem } from '../domain/campaign-document'
 import { ImportResult } from '../campaign-file/import-report'
 import { ExpectedRev, ExperimentCode, Id, IdRef, Name, ParamPairs, Username } from '../domain/common'
-import { Experiment } from '../domain/experiment'
+import { DataHandlerKind, Experiment } from '../domain/experiment'
 import { Job } from '../domain/job'
 import { JobType, JobTypeInput, RecoveryType } from '../domain/job-type'
 import { LoginSetup, LoginSetupInput } from '../domain/login-setup'
@@ -240,6 +240,21 @@ export const Schedule = z.object({
 })
 export type Schedule = z.infer<typeof Schedule>
 
+/** A setting or secret name of an experiment's data handler: `sam.base_url`, `metacat.token`… */
+const SettingName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'a setting name: letters, digits, _ . - (up to 64)')
+
+/** An experiment's data handler and its configuration; secret values never leave the secret store. */
+export const ExperimentConfig = z.object({
+  experiment: ExperimentCode,
+  dataHandler: DataHandlerKind,
+  settings: z.record(z.string(), z.string()),
+  /** Names of the secrets that are set. */
+  secrets: z.array(z.string()),
+  /** Data handlers this version can use. */
+  available: z.array(DataHandlerKind),
+})
+export type ExperimentConfig = z.infer<typeof ExperimentConfig>
+
 export const SubmissionFilter = z.object({
   campaignId: Id.optional(),
   stageId: Id.optional(),
@@ -250,6 +265,19 @@ export const SubmissionFilter = z.object({
 export const contract = {
   'session:get': { input: z.object({}), output: Session },
   'experiments:list': { input: z.object({}), output: z.array(Experiment) },
+  /**
+   * An experiment's data handler and its settings (service URLs) and secrets (tokens, kept in the
+   * secret store); a null value removes one. Superusers only; without changes it reads the config.
+   */
+  'experiments:configure': {
+    input: z.object({
+      experiment: ExperimentCode,
+      dataHandler: DataHandlerKind.optional(),
+      settings: z.record(SettingName, z.string().max(2000).nullable()).default({}),
+      secrets: z.record(SettingName, z.string().max(64_000).nullable()).default({}),
+    }),
+    output: ExperimentConfig,
+  },
 
   'loginSetups:list': loginSetups.list,
   'loginSetups:get': loginSetups.get,

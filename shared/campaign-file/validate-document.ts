@@ -6,6 +6,7 @@
 import type { CampaignDocument, DocDefaults, Problem } from '../domain/campaign-document'
 import { ParamPairs, type ParamPair } from '../domain/common'
 import { RECOVERY_TYPES } from '../domain/job-type'
+import { selfDependencyAllowed } from '../domain/dependency-rules'
 import { parseSplitSpec } from '../domain/split-types'
 import { COMPLETION_TYPES, STAGE_TYPES } from '../domain/stage'
 import { dependencyCycles } from './dependency-cycles'
@@ -94,8 +95,8 @@ function checkDependencies(doc: CampaignDocument, report: Report): void {
     if (dep.filePatterns.trim() === '') report('error', 'empty-file-pattern', `dependencies.${i}.filePatterns`, 'a dependency needs a file pattern such as %.root (use % for every output)')
     if (dep.from === dep.to) {
       const index = stages.get(dep.from)
-      if (index !== undefined && doc.stages[index]!.splitType === null) {
-        report('error', 'self-dependency-without-split', `dependencies.${i}`, `stage ${dep.from} depends on itself, which POMS allows only for a stage with a split type (each launch takes the next slice)`)
+      if (index !== undefined && !selfDependencyAllowed(doc.stages[index]!.splitType)) {
+        report('error', 'self-dependency-without-split', `dependencies.${i}`, `stage ${dep.from} depends on itself, which POMS allows only for a stage with a split type that moves on, not none or draining (each launch takes the next slice)`)
       }
     } else incoming.add(dep.to)
   })

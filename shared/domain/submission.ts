@@ -52,6 +52,15 @@ export const Submission = z.object({
 })
 export type Submission = z.infer<typeof Submission>
 
+/** A slice of a split as a launch took it: the spec, what the data handler made of it, its size. */
+export const SplitTaken = z.object({
+  spec: z.string(),
+  description: z.string(),
+  definitions: z.array(z.object({ name: z.string(), dims: z.string() })),
+  fileCount: z.number().int().nullable(),
+})
+export type SplitTaken = z.infer<typeof SplitTaken>
+
 /** Everything a launch resolved, frozen: enough to reproduce it and to diff it against another. */
 export const ResolvedLaunch = z.object({
   test: z.boolean(),
@@ -69,6 +78,8 @@ export const ResolvedLaunch = z.object({
   jobCount: z.number().int().nonnegative(),
   splitCursorBefore: z.number().int().nullable(),
   splitCursorAfter: z.number().int().nullable(),
+  /** The slice of the stage's split this launch took (none with a dataset override or no split type). */
+  split: SplitTaken.nullable().optional(),
   variables: z.record(z.string(), z.string()),
   /** Remote backends: the launch host and account with `%(var)s` resolved; null for local. */
   target: z.object({ host: z.string(), port: z.number().int(), account: z.string(), timezone: z.string() }).nullable(),

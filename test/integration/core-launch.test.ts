@@ -59,19 +59,22 @@ describe('launching the sample campaign', () => {
   })
   afterAll(() => h?.stop())
 
-  it('generate: New → Idle/Running → Completed, with job 3 failed', async () => {
+  it('generate: New → Idle/Running → Completed → Located (wrap-up), with job 3 failed', async () => {
     const sub = await launch(h, generate.id, { paramOverrides: [['--seconds=', '1']] })
     expect(sub.status).toBe('New')
-    const detail = await waitForSubmission(h, sub.id)
+    const detail = await waitForSubmission(h, sub.id, (d) => d.submission.status === 'Located')
     completedId = sub.id
 
     const statuses = detail.history.map((c) => c.status)
+    const completed = statuses.indexOf('Completed')
     expect(statuses[0]).toBe('New')
-    expect(statuses.at(-1)).toBe('Completed')
-    expect(statuses.length).toBeGreaterThanOrEqual(3)
-    for (const middle of statuses.slice(1, -1)) expect(['Idle', 'Running']).toContain(middle)
+    expect(completed).toBeGreaterThanOrEqual(2)
+    for (const middle of statuses.slice(1, completed)) expect(['Idle', 'Running']).toContain(middle)
+    // Wrap-up locates it, then notes what it launched after it (the process stage on its outputs).
+    expect(statuses.slice(completed + 1)).toEqual(statuses.length - completed - 1 === 2 ? ['Located', 'Located'] : ['Located'])
     expect(detail.history[0]).toMatchObject({ actor: h.core.localUsername, face: 'cli' })
-    expect(detail.history.at(-1)).toMatchObject({ actor: 'engine', face: 'engine' })
+    expect(detail.history[completed]).toMatchObject({ actor: 'engine', face: 'engine' })
+    expect(detail.history[completed + 1]).toMatchObject({ actor: 'engine', face: 'engine', reason: expect.stringMatching(/^outputs located: 16 located/) })
     expect(detail.submission).toMatchObject({ launchState: 'launched', launchError: null, batchId: `local:${sub.shortId}` })
     expect(detail.submission.jobCounts).toMatchObject({ total: 5, completed: 4, failed: 1 })
 
@@ -216,9 +219,10 @@ describe('launching the sample campaign', () => {
     expect(again.code).toBe('BAD_INPUT')
   })
 
-  it('a person moves Completed → Located → Completed, but never back to Running', async () => {
-    const located = await h.call('submissions:setStatus', { experiment: EXP, id: completedId, status: 'Located', reason: 'files are where they belong' })
-    expect(located.status).toBe('Located')
+  it('a person moves a Located submission back to Completed to have it checked again, but never back to Running', async () => {
+    await waitForSubmission(h, completedId, (d) => d.submission.status === 'Located' && d.history.length > 0)
+    const dependents = () => h.core.deps.db.prepare("SELECT count(*) FROM submissions WHERE idempotency_key LIKE 'dependent:' || ? || ':%'").pluck().get(completedId) as number
+    await waitFor(async () => dependents() === 1, 10_000, 'the dependent of generate')
     const back = await h.call('submissions:setStatus', { experiment: EXP, id: completedId, status: 'Completed', reason: 'recheck' })
     expect(back.status).toBe('Completed')
     const err = await rejection(h.call('submissions:setStatus', { experiment: EXP, id: completedId, status: 'Running' }))
@@ -227,12 +231,13 @@ describe('launching the sample campaign', () => {
     // Asking for the status it already has writes nothing.
     await h.call('submissions:setStatus', { experiment: EXP, id: completedId, status: 'Completed' })
     const history = (await h.call('submissions:get', { experiment: EXP, id: completedId })).history
-    expect(history.slice(-2)).toEqual([
-      expect.objectContaining({ status: 'Located', actor: h.core.localUsername, face: 'cli', reason: 'files are where they belong' }),
-      expect.objectContaining({ status: 'Completed', actor: h.core.localUsername, reason: 'recheck' }),
-    ])
+    expect(history.at(-1)).toEqual(expect.objectContaining({ status: 'Completed', actor: h.core.localUsername, face: 'cli', reason: 'recheck' }))
+    // The engine checks it again and finds it located; its follow-ups ran once and do not run again.
     await h.core.pollNow()
-    expect((await h.call('submissions:get', { experiment: EXP, id: completedId })).submission.status).toBe('Completed')
+    const after = await h.call('submissions:get', { experiment: EXP, id: completedId })
+    expect(after.submission.status).toBe('Located')
+    expect(after.history.at(-1)).toMatchObject({ status: 'Located', actor: 'engine' })
+    expect(dependents()).toBe(1)
   })
 })
 
@@ -280,8 +285,9 @@ describe('values are data, never code', () => {
   ])('a dataset with %s and a hostile keyword reach the job as literal arguments', async (_what, name) => {
     const dataset = hostileFile(name())
     const sub = await launch(h, stageId, { datasetOverride: dataset, paramOverrides: [] })
-    const detail = await waitForSubmission(h, sub.id)
-    expect(detail.submission.status).toBe('Completed')
+    // The hostile path is also the local catalog's definition name: the run is carried to Located.
+    const detail = await waitForSubmission(h, sub.id, (d) => d.submission.status === 'Located')
+    expect(detail.history.map((c) => c.status).slice(-2)).toEqual(['Completed', 'Located'])
     expect(argvOf(sub.id)).toEqual([`--dataset=${dataset}`, `--tag=${evil}`])
     expect(detail.snapshot!.launch.command).toContain(`--dataset=${shellQuote(dataset)}`)
     for (let n = 1; n <= 6; n++) expect(existsSync(owned(n)), owned(n)).toBe(false)

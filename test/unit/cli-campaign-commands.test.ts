@@ -21,7 +21,7 @@ function cli() {
     env: {},
     logging: { level: 'silent', stderr: false },
     stopRequested: () => stopped,
-    openCore: vi.fn((ports, purpose) => createCore(ports, { purpose, pollIntervalMs: 200 })),
+    openCore: vi.fn((ports, purpose, options) => createCore(ports, { purpose, pollIntervalMs: 200, ...options })),
   }
   return { ctx, out: () => out, err: () => err, stop: () => requestStop('SIGTERM') }
 }

@@ -26,7 +26,7 @@ async function poms(...args: string[]) {
     env: {},
     logging: { level: 'silent', stderr: false },
     stopRequested: () => new Promise(() => undefined),
-    openCore: vi.fn((ports, purpose) => createCore(ports, { purpose, pollIntervalMs: 100 })),
+    openCore: vi.fn((ports, purpose, options) => createCore(ports, { purpose, pollIntervalMs: 100, ...options })),
   }
   const code = await runCli([...args, '--data-dir', dataDir], ctx)
   return { code, out, err }
@@ -48,11 +48,14 @@ describe('poms launch / status / logs / kill on the local backend', () => {
     const launched = await poms('launch', 'sample-campaign/generate', '--json')
     expect(launched.code).toBe(0)
     const submission = JSON.parse(launched.out) as Submission
-    expect(submission.status).toBe('Completed')
+    // Followed to its end: its jobs finished and wrap-up located its outputs.
+    expect(submission.status).toBe('Located')
     expect(submission.jobCounts).toMatchObject({ total: 5, completed: 4, failed: 1 })
 
+    // A one-shot command launches nothing by itself: generate's dependent (process) waits for the app or a server.
     const list = await poms('status')
-    expect(list.out).toMatch(new RegExp(`^${submission.shortId}\\s+Completed\\s+sample-campaign/generate\\s+\\(5/5 done, 1 failed\\)`, 'm'))
+    expect(list.out).toMatch(new RegExp(`^${submission.shortId}\\s+Located\\s+sample-campaign/generate\\s+\\(5/5 done, 1 failed\\)`, 'm'))
+    expect(list.out.trim().split('\n')).toHaveLength(1)
 
     const detail = await poms('status', submission.shortId)
     expect(detail.out).toContain('history:')

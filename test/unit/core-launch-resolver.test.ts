@@ -167,10 +167,28 @@ describe('resolveLaunch', () => {
     expect(remote.command.startsWith('setup.sh; launch.sh ')).toBe(true)
   })
 
-  it('refuses a split type without a dataset override', () => {
-    const err = badInput(() => resolveLaunch(input({ stage: stage({ splitType: 'nfiles(10)' }) })))
-    expect(err.fields).toEqual([{ path: 'splitType', message: 'not supported yet' }])
-    expect(resolveLaunch(input({ stage: stage({ splitType: 'nfiles(10)' }), request: { test: false, datasetOverride: '/x', paramOverrides: [] } })).dataset).toBe('/x')
+  it('launches on the slice of the split it took, and freezes the slice and both cursors', () => {
+    const split = {
+      dataset: 'mc_slice3_files10',
+      cursorAfter: 4,
+      taken: { spec: 'nfiles(10)', description: 'files 30–39 of mc (10 files)', definitions: [{ name: 'mc_slice3_files10', dims: 'defname:mc with limit 10 offset 30' }], fileCount: 10 },
+    }
+    const resolved = resolveLaunch(input({ stage: stage({ splitType: 'nfiles(10)', splitCursor: 3 }), split }))
+    expect(resolved.dataset).toBe('mc_slice3_files10')
+    expect(resolved.variables.dataset).toBe('mc_slice3_files10')
+    expect(resolved.argv).toContain('--ds=mc_slice3_files10')
+    expect(resolved.env.POMS_PARENT_TASK_ID).toBe('')
+    expect(resolved).toMatchObject({ splitCursorBefore: 3, splitCursorAfter: 4, split: split.taken })
+  })
+
+  it('a dataset override wins over the split: no slice is taken and the cursor stays', () => {
+    const split = { dataset: 'never', cursorAfter: 9, taken: { spec: 'nfiles(10)', description: '', definitions: [], fileCount: 10 } }
+    const resolved = resolveLaunch(input({ stage: stage({ splitType: 'nfiles(10)', splitCursor: 3 }), split, request: { test: false, datasetOverride: '/x', paramOverrides: [] } }))
+    expect(resolved).toMatchObject({ dataset: '/x', splitCursorBefore: 3, splitCursorAfter: 3, split: null })
+  })
+
+  it('tells a recovery its parent (POMS_PARENT_TASK_ID)', () => {
+    expect(resolveLaunch(input({ parentSubmissionId: CAMPAIGN_ID })).env.POMS_PARENT_TASK_ID).toBe(CAMPAIGN_ID)
   })
 
   it('refuses a job count that is not a whole number from 1 to 100000', () => {

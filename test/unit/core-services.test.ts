@@ -149,14 +149,15 @@ describe('audit log', () => {
       as(h.core.localUsername, 'desktop'),
     )
     const id = launched.submission!.id
-    await waitFor(async () => (await h.call('submissions:get', { experiment: EXP, id })).submission.status === 'Completed', 20_000, 'the launch to complete')
-    await h.call('submissions:setStatus', { experiment: EXP, id, status: 'Located', reason: 'checked by hand' }, as('prod', 'web'))
+    // The engine carries it to Located (wrap-up); a person then asks for it to be checked again.
+    await waitFor(async () => (await h.call('submissions:get', { experiment: EXP, id })).submission.status === 'Located', 20_000, 'the launch to be located')
+    await h.call('submissions:setStatus', { experiment: EXP, id, status: 'Completed', reason: 'check again' }, as('prod', 'web'))
     const entries = await auditFor(id)
     expect(entries.map((e) => [e.action, e.actor, e.role, e.face, e.entityType])).toEqual([
       ['set-status', 'prod', 'production', 'web', 'submission'],
       ['launch', h.core.localUsername, 'superuser', 'desktop', 'submission'],
     ])
-    expect(entries[0]!.summary).toContain('Completed to Located: checked by hand')
+    expect(entries[0]!.summary).toContain('Located to Completed: check again')
   })
 
   it('cannot be written through the API and pages by sequence', async () => {

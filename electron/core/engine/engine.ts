@@ -9,6 +9,8 @@ import { createPoller, type PollOutcome } from './poller'
 export interface EngineOptions {
   pollIntervalMs: number
   maxBackoffMs?: number
+  /** Runs after every poll while the engine runs (wrap-up: completion, recovery, dependents, schedules). */
+  afterPoll?: () => Promise<unknown>
 }
 
 /**
@@ -88,13 +90,20 @@ export function createEngine(deps: CoreDeps, backends: ReadonlyMap<string, Backe
           reconcileAgain = false
           await reconcileInterruptedLaunches()
         }
-        const outcome = await pollOnce()
-        failures = 0
+        let outcome: PollOutcome | null = null
+        try {
+          outcome = await pollOnce()
+          failures = 0
+        } catch (err) {
+          failures++
+          logger.error('poll cycle failed', { error: (err as Error).stack, failures })
+        }
+        // Wrap-up works on what the store says, so it runs even when no batch system answered;
+        // never on the way out, when backends are closing and nothing new may launch.
+        if (!stopped && opts.afterPoll) {
+          await opts.afterPoll().catch((err: Error) => logger.error('wrap-up failed', { error: err.stack }))
+        }
         return outcome
-      } catch (err) {
-        failures++
-        logger.error('poll cycle failed', { error: (err as Error).stack, failures })
-        return null
       } finally {
         polling = null
         // Back off after failures, but never beyond two intervals: a host that comes back is seen within two cycles.

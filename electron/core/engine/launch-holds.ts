@@ -26,14 +26,27 @@ export function launchesHeld(repos: Repos, stage: Stage): 'globally' | 'for this
   return null
 }
 
-/** Queues a launch request while launches are held (poms-reference.md §3.7); it runs when released. */
+/** Where an automatic request comes from: kept with it while queued, so its release launches it exactly once. */
+export interface QueuedOrigin {
+  idempotencyKey: string | null
+  parentSubmissionId: string | null
+  reason: string | null
+}
+
+/**
+ * Queues a launch request while launches are held (poms-reference.md §3.7); it runs when released.
+ * A request with a key already queued returns the queued one (a retried wrap-up queues once).
+ */
 export function queueHeldLaunch(
   deps: CoreDeps,
   actor: Actor,
   stage: Stage,
   req: Pick<ParsedInput<'submissions:launch'>, 'test' | 'datasetOverride' | 'paramOverrides'>,
   why: string,
+  origin: QueuedOrigin = { idempotencyKey: null, parentSubmissionId: null, reason: null },
 ): HeldLaunch {
+  const earlier = origin.idempotencyKey ? deps.repos.heldLaunches.findByKey(actor.experiment, origin.idempotencyKey) : null
+  if (earlier) return earlier
   const held: HeldLaunch = {
     id: newId(),
     experiment: actor.experiment,
@@ -44,10 +57,10 @@ export function queueHeldLaunch(
     test: req.test,
     datasetOverride: req.datasetOverride,
     paramOverrides: req.paramOverrides,
-    parentSubmissionId: null,
+    parentSubmissionId: origin.parentSubmissionId,
   }
   deps.db.transaction(() => {
-    deps.repos.heldLaunches.insert(held)
+    deps.repos.heldLaunches.insert(held, { idempotencyKey: origin.idempotencyKey, reason: origin.reason })
     recordAudit(deps.repos, deps.clock, actor, 'queue-launch', { type: 'stage', id: stage.id }, `queued a launch of ${stage.name}: launches are held ${why}`)
   })()
   return held

@@ -4,12 +4,13 @@ import type { JobType } from '../../../shared/domain/job-type'
 import type { LoginSetup } from '../../../shared/domain/login-setup'
 import type { Stage } from '../../../shared/domain/stage'
 import type { ResolvedLaunch } from '../../../shared/domain/submission'
-import { badInput } from '../../../shared/errors'
+import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { Actor } from '../services/actor'
 import type { Backend, LaunchPlan } from './backends/backend'
-import { DatasetError, type FileLister } from './data/data-handler'
-import { resolveLaunch } from './launch-resolver'
+import { DataServiceError, DatasetError, SplitExhausted, type DataHandler, type SplitOutcome, type SplitRequest } from './data/data-handler'
+import type { DataHandlers } from './data/data-handlers'
+import { expandKeywords, resolveLaunch, type SplitSlice } from './launch-resolver'
 
 /** Everything a launch needs, resolved and checked, before anything is written or run. */
 export interface PreparedLaunch {
@@ -27,8 +28,8 @@ export interface PreparedLaunch {
 
 type LaunchRequest = Pick<ParsedInput<'submissions:launch'>, 'test' | 'datasetOverride' | 'paramOverrides'>
 
-/** The job type, login setup and backend a stage launches with, after campaign defaults. */
-function launchConfig(deps: CoreDeps, backends: ReadonlyMap<string, Backend>, experiment: string, stage: Stage) {
+/** The job type, login setup and backend a stage launches with, after campaign defaults; BAD_INPUT when it cannot launch. */
+export function launchConfig(deps: CoreDeps, backends: ReadonlyMap<string, Backend>, experiment: string, stage: Stage) {
   const { repos } = deps
   const campaign = stage.campaignId ? repos.campaigns.get(experiment, stage.campaignId) : null
   const jobTypeId = stage.jobTypeId ?? campaign?.defaults.jobTypeId ?? null
@@ -52,20 +53,95 @@ function launchConfig(deps: CoreDeps, backends: ReadonlyMap<string, Backend>, ex
   return { campaign, jobType, loginSetup, backend }
 }
 
+/** The split spec a launch uses: test launches take test_split_type when it is set (POMS §3.10). */
+export const splitSpecFor = (stage: Pick<Stage, 'splitType' | 'testSplitType'>, test: boolean): string | null =>
+  test ? (stage.testSplitType ?? stage.splitType) : stage.splitType
+
+/** A split request for the stage as it is now (its dataset with campaign keywords filled in). */
+export function splitRequestFor(stage: Stage, campaign: Campaign | null, test: boolean, now: number): SplitRequest | null {
+  const splitType = splitSpecFor(stage, test)
+  if (splitType === null) return null
+  return {
+    experiment: stage.experiment,
+    stageId: stage.id,
+    stageName: stage.name,
+    dataset: expandKeywords(stage.dataset, campaign?.keywords ?? {}),
+    splitType,
+    cursor: stage.splitCursor,
+    now,
+  }
+}
+
+/** A data service that did not answer stops a launch before anything is stored; it can be retried. */
+export function unavailable(err: unknown): never {
+  if (err instanceof DataServiceError) throw new AppError('UNAVAILABLE', `the data service ${err.service} did not answer: ${err.message}; try again later`)
+  throw err
+}
+
 /**
- * Resolves a launch without side effects: configuration, parameters, substitution, and (for the
- * local backend) the dataset's files. A dry run stops here; a launch journals the result.
+ * A previewed slice as handlers may give it: besides the outcome, a query for exactly its files
+ * (its definitions do not exist yet) and its first files. Handlers that do not say leave them out.
+ */
+export type PreviewedSlice = SplitOutcome & { dims?: string | null; files?: string[] }
+
+/** The split simulator's call; handlers that can list a slice's first files take `filesPerSlice`. */
+export function previewSplits(handler: DataHandler, req: SplitRequest, count: number, filesPerSlice: number): Promise<{ slices: PreviewedSlice[]; exhaustedAfter: number | null }> {
+  const previewing = handler.previewSplits as (req: SplitRequest, count: number, options?: { filesPerSlice?: number }) => ReturnType<DataHandler['previewSplits']>
+  return previewing.call(handler, req, count, { filesPerSlice })
+}
+
+/**
+ * The next slice of the stage's split: taken (the handler may create definitions and snapshots; the
+ * cursor itself moves only with the journal), or only looked at for a dry run. Throws SplitExhausted.
+ */
+async function sliceFor(handler: DataHandler, req: SplitRequest, preview: boolean): Promise<SplitSlice & { listAs: string }> {
+  let outcome: PreviewedSlice
+  try {
+    if (preview) {
+      const { slices } = await previewSplits(handler, req, 1, 0)
+      if (slices.length === 0) throw new SplitExhausted(`the split ${req.splitType} of ${req.stageName} has nothing left`)
+      outcome = slices[0]!
+    } else {
+      outcome = await handler.nextSplit(req)
+    }
+  } catch (err) {
+    return unavailable(err)
+  }
+  return {
+    dataset: outcome.dataset,
+    cursorAfter: outcome.cursorAfter,
+    taken: { spec: req.splitType!, description: outcome.description, definitions: outcome.definitions, fileCount: outcome.fileCount },
+    // A previewed slice's definition does not exist yet: its files are listed by its query.
+    listAs: outcome.dims ?? outcome.dataset,
+  }
+}
+
+export interface PrepareOptions {
+  /** A dry run: look at the next slice without taking it. */
+  preview: boolean
+  /** Recovery launches: the submission being recovered. */
+  parentSubmissionId: string | null
+}
+
+/**
+ * Resolves a launch: configuration, the split's next slice, parameters, substitution, and (for the
+ * local backend, whose jobs read files on this machine) the dataset's files. A dry run stops here
+ * and has changed nothing; a launch journals the result, which is when the split cursor moves.
  */
 export async function prepareLaunch(
   deps: CoreDeps,
   backends: ReadonlyMap<string, Backend>,
-  dataHandler: FileLister,
+  handlers: DataHandlers,
   actor: Actor,
   stage: Stage,
   request: LaunchRequest,
   submissionId: string,
+  opts: PrepareOptions,
 ): Promise<PreparedLaunch> {
   const { campaign, jobType, loginSetup, backend } = launchConfig(deps, backends, actor.experiment, stage)
+  const splitRequest = request.datasetOverride === null ? splitRequestFor(stage, campaign, request.test, deps.clock.now()) : null
+  const handler = handlers.forExperiment(actor.experiment)
+  const split = splitRequest ? await sliceFor(handler, splitRequest, opts.preview) : null
   const { jobCountRequested, ...resolved } = resolveLaunch({
     stage,
     campaign,
@@ -74,17 +150,19 @@ export async function prepareLaunch(
     request: { test: request.test, datasetOverride: request.datasetOverride, paramOverrides: request.paramOverrides },
     launcher: actor.username,
     submissionId,
+    split,
+    parentSubmissionId: opts.parentSubmissionId,
   })
   let files: string[] = []
   let datasetError: string | null = null
-  // The local data handler reads this machine's files, so it serves local launches; remote jobs
-  // receive the dataset name and find their input through the batch system (issue 5 adds more).
-  if (loginSetup.backend === 'local') {
+  // Local jobs read their input on this machine, so they get the files; remote jobs receive the
+  // dataset name and the project, and find their input through the data service.
+  if (loginSetup.backend === 'local' && resolved.dataset.trim() !== '') {
     try {
-      files = await dataHandler.listFiles(resolved.dataset)
+      files = await handler.listFiles(actor.experiment, split && request.datasetOverride === null ? split.listAs : resolved.dataset)
     } catch (err) {
-      if (!(err instanceof DatasetError)) throw err
-      datasetError = `the dataset cannot be read: ${err.message}`
+      if (!(err instanceof DatasetError)) unavailable(err)
+      datasetError = `the dataset cannot be read: ${(err as Error).message}`
     }
   }
   return {

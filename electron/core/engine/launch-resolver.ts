@@ -14,13 +14,20 @@ import {
 import type { LoginSetup } from '../../../shared/domain/login-setup'
 import { substituteShell } from '../../../shared/domain/shell-substitution'
 import type { Stage } from '../../../shared/domain/stage'
-import type { ResolvedLaunch } from '../../../shared/domain/submission'
+import type { ResolvedLaunch, SplitTaken } from '../../../shared/domain/submission'
 import { badInput } from '../../../shared/errors'
 
 export interface LaunchRequestParts {
   test: boolean
   datasetOverride: string | null
   paramOverrides: ParamPair[]
+}
+
+/** The slice of the stage's split a launch takes (dataset already keyword-expanded by the data handler). */
+export interface SplitSlice {
+  dataset: string
+  cursorAfter: number | null
+  taken: SplitTaken
 }
 
 export interface ResolveInput {
@@ -31,6 +38,10 @@ export interface ResolveInput {
   request: LaunchRequestParts
   launcher: string
   submissionId: string
+  /** The split slice, when the launch takes one (no dataset override and a split type). */
+  split?: SplitSlice | null
+  /** Recovery launches: the submission being recovered (POMS_PARENT_TASK_ID). */
+  parentSubmissionId?: string | null
 }
 
 export type ResolvedCommand = Omit<ResolvedLaunch, 'files' | 'jobCount'>
@@ -68,13 +79,8 @@ export function requestedJobCount(params: readonly ParamPair[], vars: Readonly<R
 export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCountRequested: number } {
   const { stage, campaign, jobType, loginSetup, request } = input
   const keywords = campaign?.keywords ?? {}
-  const splitType = request.test ? (stage.testSplitType ?? stage.splitType) : stage.splitType
-  if (splitType && request.datasetOverride === null) {
-    throw badInput(`split type "${splitType}" is not supported by this version yet; launch with a dataset override, or clear the split type`, [
-      { path: 'splitType', message: 'not supported yet' },
-    ])
-  }
-  const dataset = expandKeywords(request.datasetOverride ?? stage.dataset, keywords)
+  const split = request.datasetOverride === null ? (input.split ?? null) : null
+  const dataset = split ? split.dataset : expandKeywords(request.datasetOverride ?? stage.dataset, keywords)
   const facts: LaunchFacts = {
     experiment: stage.experiment,
     launcher: input.launcher,
@@ -85,7 +91,7 @@ export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCount
     stageName: stage.name,
     stageType: stage.stageType,
     submissionId: input.submissionId,
-    parentSubmissionId: null,
+    parentSubmissionId: input.parentSubmissionId ?? null,
     jobTypeId: jobType.id,
     dataset,
     softwareVersion: expandKeywords(stage.softwareVersion, keywords),
@@ -120,7 +126,8 @@ export function resolveLaunch(input: ResolveInput): ResolvedCommand & { jobCount
       env: pomsEnvironment(facts),
       dataset,
       splitCursorBefore: stage.splitCursor,
-      splitCursorAfter: stage.splitCursor,
+      splitCursorAfter: split ? split.cursorAfter : stage.splitCursor,
+      split: split?.taken ?? null,
       variables,
       target: remote ? resolveTarget(loginSetup, baseVariables) : null,
       setup,

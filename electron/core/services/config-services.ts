@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import type { Campaign, CampaignInput } from '../../../shared/domain/campaign'
 import type { JobType, JobTypeInput } from '../../../shared/domain/job-type'
 import type { LoginSetup, LoginSetupInput } from '../../../shared/domain/login-setup'
+import { selfDependencyAllowed } from '../../../shared/domain/dependency-rules'
 import type { Dependency, DependencyInput, Stage, StageInput } from '../../../shared/domain/stage'
 import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
@@ -115,8 +116,8 @@ export function createConfigServices(deps: CoreDeps, revisions: RevisionRecorder
         errs.push({ path: 'value.toStageId', message: 'both stages must belong to the same campaign' })
       }
       if (from && !from.campaignId) errs.push({ path: 'value.fromStageId', message: 'the stage is not part of a campaign' })
-      if (from && to && from.id === to.id && !from.splitType) {
-        errs.push({ path: 'value.toStageId', message: 'a stage may depend on itself only when it has a split type' })
+      if (from && to && from.id === to.id && !selfDependencyAllowed(from.splitType)) {
+        errs.push({ path: 'value.toStageId', message: 'a stage may depend on itself only when it has a split type that moves on (not none or draining)' })
       }
       if (errs.length > 0) throw badInput('the dependency is not valid', errs)
     },

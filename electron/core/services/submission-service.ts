@@ -16,7 +16,7 @@ import { writeStatus } from './status-writer'
 export interface SubmissionServiceOptions {
   backends: ReadonlyMap<string, Backend>
   abortLaunch(submissionId: string): Promise<boolean>
-  /** Poll soon after a hold or release, so people see the new job states. */
+  /** Run the engine soon after a hold, release or approval, so people see what follows. */
   onControlled?: () => void
 }
 
@@ -106,6 +106,25 @@ export function createSubmissionService(deps: CoreDeps, opts: SubmissionServiceO
       db.transaction(() => {
         recordAudit(repos, clock, actor, 'abort-launch', { type: 'submission', id: sub.id }, `aborted the launch of ${sub.shortId}`)
       })()
+      return repos.submissions.getById(sub.id)!
+    },
+
+    /**
+     * Approval stages (poms-reference.md §3.8): approve → Completed, after which wrap-up marks it
+     * Located and launches the dependents on its input; reject → Removed (POMS's UnApprove).
+     */
+    decide(actor: Actor, ref: string, verdict: 'approve' | 'reject', reason: string | null): Submission {
+      const sub = repos.submissions.require(actor.experiment, ref)
+      assertMayAct(actor, sub)
+      if (sub.status !== 'Awaiting Approval') throw badInput(`submission ${sub.shortId} is ${sub.status}, not Awaiting Approval`, [{ path: 'id', message: 'not awaiting approval' }])
+      const to = verdict === 'approve' ? 'Completed' : 'Removed'
+      const why = `${verdict === 'approve' ? 'approved' : 'rejected'} by ${actor.username}${reason ? `: ${reason}` : ''}`
+      db.transaction(() => {
+        writeStatus(repos, sub.id, sub.status, to, { kind: 'person', username: actor.username, face: actor.face }, clock.now(), why)
+        recordAudit(repos, clock, actor, verdict, { type: 'submission', id: sub.id }, `${why} (${sub.shortId} of ${sub.stageName})`)
+      })()
+      events.emit('submissions:changed', { experiment: actor.experiment, ids: [sub.id] })
+      opts.onControlled?.()
       return repos.submissions.getById(sub.id)!
     },
 

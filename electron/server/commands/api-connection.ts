@@ -93,7 +93,8 @@ export async function connect(options: ConnectionOptions, ctx: CliContext, purpo
   const ports = createNodePorts({ dataDir, logLevel: ctx.logging.level, stderr: ctx.logging.stderr })
   let core: Awaited<ReturnType<CliContext['openCore']>>
   try {
-    core = await ctx.openCore(ports, purpose)
+    // This process ends with the command: recoveries, dependents and scheduled runs wait for the app or a server.
+    core = await ctx.openCore(ports, purpose, { automaticLaunches: false })
   } catch (err) {
     if (isLockRefusal(err)) {
       throw new CliFailure(`${err.message}\nIf that process serves the API, run this command against it with --server URL (the URL poms serve printed).`)

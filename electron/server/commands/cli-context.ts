@@ -1,5 +1,6 @@
 import type { CoreApi } from '../../core/core-api'
 import type { LoggerOptions } from '../../core/logging/logger'
+import type { CoreOptions } from '../../core/create-core'
 import type { Ports } from '../../core/ports'
 
 export const EXIT_OK = 0
@@ -19,8 +20,11 @@ export interface CliContext {
   logging: { level: NonNullable<LoggerOptions['level']>; stderr: boolean }
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   stopRequested(): Promise<string>
-  /** Opens the store and starts the core; rejects when the store is locked by another process or too new. */
-  openCore(ports: Ports, purpose: string): Promise<CoreApi>
+  /**
+   * Opens the store and starts the core; rejects when the store is locked by another process or too
+   * new. A one-shot command's core launches nothing by itself (`automaticLaunches: false`).
+   */
+  openCore(ports: Ports, purpose: string, options?: Pick<CoreOptions, 'automaticLaunches'>): Promise<CoreApi>
 }
 
 /** A failure a command reports as one message on stderr, with its exit code. */

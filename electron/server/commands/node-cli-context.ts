@@ -26,6 +26,6 @@ export function nodeCliContext(): CliContext {
     logging: { level: 'info', stderr: true },
     stopRequested: untilStopSignal,
     // Loaded on demand: `poms --help` and `poms token` need neither SQLite nor the engine.
-    openCore: async (ports, purpose) => (await import('../../core/create-core')).createCore(ports, { purpose }),
+    openCore: async (ports, purpose, options) => (await import('../../core/create-core')).createCore(ports, { purpose, ...options }),
   }
 }

@@ -3,7 +3,10 @@ import { appVersion } from '../../core/app-package'
 import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliContext } from './cli-context'
 import { registerExportCommand } from './export'
 import { registerImportCommand, registerValidateCommand } from './import'
+import { registerRecoverCommand } from './recover'
+import { registerScheduleCommand } from './schedule'
 import { registerServeCommand } from './serve'
+import { registerSplitCommands } from './splits'
 import { registerSubmissionCommands } from './submissions'
 import { registerTokenCommand } from './token'
 
@@ -15,6 +18,9 @@ const COMMANDS: ReadonlyArray<(program: Command, ctx: CliContext) => void> = [
   registerValidateCommand,
   registerExportCommand,
   registerSubmissionCommands,
+  registerSplitCommands,
+  registerRecoverCommand,
+  registerScheduleCommand,
 ]
 
 /** The `poms` program. Settings made here before the commands are added are inherited by them. */

@@ -5,7 +5,7 @@ import { experimentFor, withConnection, withConnectionOptions, type ApiConnectio
 import { CliFailure, type CliContext } from './cli-context'
 import { findStage, findSubmission, submissionLine } from './submission-refs'
 
-interface CommonOptions extends ConnectionOptions {
+export interface CommonOptions extends ConnectionOptions {
   experiment?: string
   json?: boolean
 }
@@ -13,11 +13,11 @@ interface CommonOptions extends ConnectionOptions {
 const SETTLED = ['Completed', 'Failed', 'LaunchFailed', 'Cancelled', 'Located', 'Removed']
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const withCommon = (command: Command): Command =>
+export const withCommon = (command: Command): Command =>
   withConnectionOptions(command.option('--experiment <code>', 'the experiment (default: your first one)').option('--json', 'print machine-readable JSON'))
 
 /** Waits until a launch has handed its jobs over (or failed), printing its output as it grows. */
-async function followLaunch(api: ApiConnection, ctx: CliContext, experiment: string, id: string, untilSettled: boolean, quiet: boolean): Promise<Submission> {
+export async function followLaunch(api: ApiConnection, ctx: CliContext, experiment: string, id: string, untilSettled: boolean, quiet: boolean): Promise<Submission> {
   let printed = 0
   for (;;) {
     const { submission } = await api.call('submissions:get', { experiment, id })
@@ -28,8 +28,16 @@ async function followLaunch(api: ApiConnection, ctx: CliContext, experiment: str
         printed = output.text.length
       }
     }
-    const launchDone = submission.launchState === 'launched' || submission.launchState === 'failed'
-    if (launchDone && (!untilSettled || SETTLED.includes(submission.status))) return submission
+    const launchDone = submission.launchState === 'launched' || submission.launchState === 'failed' || submission.launchState === 'awaiting'
+    if (launchDone && (!untilSettled || SETTLED.includes(submission.status))) {
+      // Followed to its end: let wrap-up say now whether it is Located, rather than when it next runs.
+      if (untilSettled && submission.status === 'Completed') {
+        await api.call('wrapup:run', {})
+        return (await api.call('submissions:get', { experiment, id })).submission
+      }
+      return submission
+    }
+    if (submission.launchState === 'awaiting') return submission
     await sleep(500)
   }
 }

@@ -245,6 +245,8 @@ export function createLocalBackend(opts: LocalBackendOptions): Backend {
           if (!job.held) continue
           job.held = false
           if (job.state === 'running' && job.pid !== null) signalGroup(job.pid, 'SIGCONT')
+          // A held job that was still waiting left the queue when its turn came: it waits again.
+          else if (job.state === 'idle' && !queue.some((q) => q.job === job)) queue.push({ sub, job })
         } else {
           job.killRequested = true
           job.held = false

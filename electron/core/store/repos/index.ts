@@ -4,15 +4,19 @@ import { createCampaignRepo } from './campaign-repo'
 import { createDependencyRepo } from './dependency-repo'
 import { createDraftRepo } from './draft-repo'
 import { createExperimentRepo } from './experiment-repo'
+import { createExperimentSettingsRepo } from './experiment-settings-repo'
 import { createHeldLaunchRepo } from './held-launch-repo'
 import { createJobRepo } from './job-repo'
 import { createJobTypeRepo } from './job-type-repo'
+import { createLocalCatalogRepo } from './local-catalog-repo'
 import { createLoginSetupRepo } from './login-setup-repo'
 import { createRevisionRepo } from './revision-repo'
+import { createScheduleRepo } from './schedule-repo'
 import { createSettingsRepo } from './settings-repo'
 import { createSshHostKeyRepo } from './ssh-host-key-repo'
 import { createStageRepo } from './stage-repo'
 import { createSubmissionRepo } from './submission-repo'
+import { createWrapupReportRepo } from './wrapup-report-repo'
 
 /** Every repository over one connection; statements are prepared once here. */
 export function createRepos(db: Database) {
@@ -32,6 +36,10 @@ export function createRepos(db: Database) {
     audit: createAuditRepo(db),
     settings: createSettingsRepo(db),
     sshHostKeys: createSshHostKeyRepo(db),
+    experimentSettings: createExperimentSettingsRepo(db),
+    schedules: createScheduleRepo(db),
+    wrapupReports: createWrapupReportRepo(db),
+    localCatalog: createLocalCatalogRepo(db),
   }
 }
 export type Repos = ReturnType<typeof createRepos>

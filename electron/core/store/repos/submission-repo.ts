@@ -58,6 +58,13 @@ export interface NewSubmission {
   now: number
 }
 
+export interface SubmissionEngineState {
+  project: string | null
+  projectEnv: Record<string, string>
+  recoveryPosition: number
+  followedUpAt: number | null
+}
+
 export interface SubmissionFilterQuery {
   campaignId?: string
   stageId?: string
@@ -100,6 +107,20 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
       'ORDER BY created_at'
   ).pluck()
   const interrupted = db.prepare("SELECT id FROM submissions WHERE launch_state IN ('pending', 'launching') ORDER BY created_at").pluck()
+  const engineState = db.prepare('SELECT project, project_env, recovery_position, followed_up_at FROM submissions WHERE id = ?')
+  const setProject = db.prepare('UPDATE submissions SET project = ?, project_env = ?, updated_at = ?, rev = rev + 1 WHERE id = ?')
+  const setRecoveryPosition = db.prepare('UPDATE submissions SET recovery_position = ?, updated_at = ?, rev = rev + 1 WHERE id = ?')
+  const markFollowedUp = db.prepare('UPDATE submissions SET followed_up_at = ?, updated_at = ?, rev = rev + 1 WHERE id = ? AND followed_up_at IS NULL')
+  const completedIds = db.prepare("SELECT id FROM submissions WHERE status = 'Completed' ORDER BY created_at").pluck()
+  const followUpIds = db.prepare("SELECT id FROM submissions WHERE status = 'Located' AND followed_up_at IS NULL ORDER BY created_at").pluck()
+  const resultsPending = db.prepare(
+    "SELECT id FROM submissions WHERE backend = 'local' AND results_recorded_at IS NULL AND launch_state IN ('launched', 'failed') " +
+      "AND status NOT IN ('New', 'Idle', 'Running', 'Held') ORDER BY created_at",
+  ).pluck()
+  const resultsRecorded = db.prepare('UPDATE submissions SET results_recorded_at = ? WHERE id = ?')
+  const recentOfStage = db.prepare(
+    'SELECT id FROM submissions WHERE stage_id = ? AND parent_submission_id IS NULL AND status IN (?, ?) ORDER BY created_at DESC LIMIT ?',
+  ).pluck()
 
   const withCounts = (row: Row): Submission => toSubmission(row, jobs.counts(row.id as string))
 
@@ -177,6 +198,38 @@ export function createSubmissionRepo(db: Database, jobs: JobRepo) {
     launchOutputFile: (id: string): string | null => (launchOutputFile.get(id) as string | null | undefined) ?? null,
     activeIds: (): string[] => activeIds.all() as string[],
     interruptedLaunchIds: (): string[] => interrupted.all() as string[],
+
+    /** What the engine keeps beside the status: the data project, and where wrap-up stands. */
+    engineState(id: string): SubmissionEngineState | null {
+      const r = engineState.get(id) as Row | undefined
+      if (!r) return null
+      return {
+        project: r.project as string | null,
+        projectEnv: JSON.parse(r.project_env as string) as Record<string, string>,
+        recoveryPosition: r.recovery_position as number,
+        followedUpAt: r.followed_up_at as number | null,
+      }
+    },
+    setProject(id: string, project: string | null, env: Record<string, string>, now: number): void {
+      setProject.run(project, JSON.stringify(env), now, id)
+    },
+    /** On a parent: how many steps of its recovery plan have been evaluated (never re-evaluated). */
+    setRecoveryPosition(id: string, position: number, now: number): void {
+      setRecoveryPosition.run(position, now, id)
+    },
+    /** Once per Located submission: its recovery walk and dependents ran. False when already marked. */
+    markFollowedUp: (id: string, now: number): boolean => markFollowedUp.run(now, now, id).changes > 0,
+    /** Local submissions that are over and whose job results are not yet in the local catalog. */
+    resultsPendingIds: (): string[] => resultsPending.all() as string[],
+    markResultsRecorded(id: string, now: number): void {
+      resultsRecorded.run(now, id)
+    },
+    /** Every Completed submission, oldest first: wrap-up checks each until it is Located (no 4-day window). */
+    completedIds: (): string[] => completedIds.all() as string[],
+    /** Located submissions whose follow-ups have not run yet. */
+    followUpIds: (): string[] => followUpIds.all() as string[],
+    /** A stage's newest finished first launches (not recoveries), for expectations drawn from history. */
+    recentFinishedOfStage: (stageId: string, limit: number): string[] => recentOfStage.all(stageId, 'Completed', 'Located', limit) as string[],
 
     list(experiment: string, q: SubmissionFilterQuery): Page<Submission> {
       const where = ['s.experiment = ?']
