@@ -137,7 +137,7 @@ test('configure a login setup for the loopback HTCondor host, test it, dry-run, 
   await expect(page.getByTestId('submission-batch-id')).toHaveText(/^\d+$/, { timeout: 60_000 })
   await shot(page, '07-launched.png')
 
-  await expect(page.getByTestId('submission-status')).toHaveAttribute('data-status', 'Completed', { timeout: 180_000 })
+  await expect(page.locator('h1').getByTestId('submission-status')).toHaveAttribute('data-status', 'Completed', { timeout: 180_000 })
   const jobs = page.getByTestId('job-row')
   await expect(jobs).toHaveCount(4)
   await expect(jobs.and(page.locator('[data-state="completed"]'))).toHaveCount(4)
@@ -176,7 +176,7 @@ test('hold a stage, queue a launch and release it; hold all launches, queue one 
   await queued.getByTestId('release-queued-button').click()
   await expect(page.getByTestId('queued-empty')).toBeVisible()
   await page.getByTestId('released-submission-link').click()
-  await expect(page.getByTestId('submission-status')).toHaveAttribute('data-status', 'Completed', { timeout: 60_000 })
+  await expect(page.locator('h1').getByTestId('submission-status')).toHaveAttribute('data-status', 'Completed', { timeout: 60_000 })
   await expect(page.getByTestId('submission-target')).toHaveText('this machine')
 
   const toggle = page.getByTestId('global-hold-toggle')

@@ -46,7 +46,7 @@ describe('App shell', () => {
   it('marks the body ready once the session loads, and shows the nav and the routed view', async () => {
     const { wrapper, body } = await mountApp({ 'session:get': () => session() })
     expect(body.dataset.appState).toBe('ready')
-    for (const testid of ['nav-campaigns', 'nav-submissions', 'nav-queued-launches', 'nav-login-setups', 'nav-known-hosts', 'nav-job-types', 'nav-audit']) {
+    for (const testid of ['nav-campaigns', 'nav-submissions', 'nav-schedules', 'nav-queued-launches', 'nav-login-setups', 'nav-known-hosts', 'nav-job-types', 'nav-audit']) {
       expect(wrapper.find(`[data-testid="${testid}"]`).exists()).toBe(true)
     }
     expect(wrapper.find('[data-testid="campaign-row"]').text()).toContain('campaign-1')

@@ -58,3 +58,24 @@ export function summarizeJobs(counts: JobCounts): string {
   ].filter((note): note is string => note !== null)
   return [`${done}/${counts.total} done`, ...notes].join(', ')
 }
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** An instant as a clock in `timeZone` shows it, with the weekday and the zone's abbreviation. */
+export function formatInZone(epochMs: number, timeZone: string): string {
+  let format = zoneFormats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    })
+    zoneFormats.set(timeZone, format)
+  }
+  return format.format(epochMs)
+}

@@ -37,6 +37,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/login-setups/new', name: 'login-setup-new', component: () => import('../views/LoginSetupEditView.vue') },
   { path: '/login-setups/:id/edit', name: 'login-setup-edit', component: () => import('../views/LoginSetupEditView.vue'), props: true },
   { path: '/known-hosts', name: 'known-hosts', component: () => import('../views/KnownHostsView.vue') },
+  { path: '/schedules', name: 'schedules', component: () => import('../views/SchedulesView.vue') },
   { path: '/queued-launches', name: 'queued-launches', component: () => import('../views/QueuedLaunchesView.vue') },
   { path: '/job-types', name: 'job-types', component: () => import('../views/JobTypesView.vue') },
   { path: '/job-types/new', name: 'job-type-new', component: () => import('../views/JobTypeEditView.vue') },

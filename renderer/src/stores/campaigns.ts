@@ -1,11 +1,15 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { Output } from '../../../shared/api/contract'
 import { MAX_PAGE_SIZE } from '../../../shared/api/paging'
 import type { Campaign, CampaignInput } from '../../../shared/domain/campaign'
 import { useApi } from '../api'
 import { refetchOnChange } from './live'
 import { fetchAllPages, useLoader } from './loader'
 import { useSessionStore } from './session'
+
+export type CampaignPlan = Output<'campaigns:plan'>
+export type PlanStep = CampaignPlan['steps'][number]
 
 export const useCampaignsStore = defineStore('campaigns', () => {
   const api = useApi()
@@ -49,6 +53,9 @@ export const useCampaignsStore = defineStore('campaigns', () => {
   const clone = (id: string, name: string, replace: { from: string; to: string }[]): Promise<Campaign> =>
     api.call('campaigns:clone', { ...session.requireScope(), id, name, replace })
 
+  /** The campaign's next launches, stage by stage, with the recoveries and dependents they would bring. */
+  const plan = (id: string, launches: number): Promise<CampaignPlan> => api.call('campaigns:plan', { ...session.requireScope(), id, launches })
+
   refetchOnChange({ events: ['campaigns:changed'], refetch: () => listShown && fetchList() })
   refetchOnChange({
     events: ['campaigns:changed'],
@@ -72,5 +79,6 @@ export const useCampaignsStore = defineStore('campaigns', () => {
     remove,
     exportFile,
     clone,
+    plan,
   }
 })

@@ -20,21 +20,26 @@ export function idsInEvent(payload: AnyEventPayload): readonly string[] {
 /**
  * Events are coarse notices (style-anchors §4.4): on one that concerns the current experiment and
  * passes `isRelevant`, and after a transport reconnect, the store refetches rather than patching.
+ * Stores listen for their lifetime; a component's panel calls the returned function when it goes.
  */
 export function refetchOnChange(options: {
   events: readonly EventName[]
   isRelevant?: (payload: AnyEventPayload) => boolean
   refetch: () => unknown
-}): void {
+}): () => void {
   const api = useApi()
   const session = useSessionStore()
   const refetchSoon = debounce(() => void options.refetch(), LIVE_REFETCH_DELAY_MS)
-  for (const event of options.events) {
+  const stops = options.events.map((event) =>
     api.on(event, (payload: AnyEventPayload) => {
       if ('experiment' in payload && payload.experiment !== session.experiment) return
       if (options.isRelevant && !options.isRelevant(payload)) return
       refetchSoon()
-    })
+    }),
+  )
+  stops.push(api.onResync(refetchSoon))
+  return () => {
+    refetchSoon.cancel()
+    for (const stop of stops) stop()
   }
-  api.onResync(refetchSoon)
 }

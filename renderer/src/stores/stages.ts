@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia'
+import type { SplitPreview } from '../../../shared/api/contract'
 import { MAX_PAGE_SIZE } from '../../../shared/api/paging'
 import type { Dependency, Stage, StageInput } from '../../../shared/domain/stage'
 import { useApi } from '../api'
@@ -47,10 +48,28 @@ export const useStagesStore = defineStore('stages', () => {
 
   /** Holds or releases a stage's launches; launches asked for meanwhile are queued. The list shows the answer at once. */
   async function hold(id: string, held: boolean): Promise<Stage> {
-    const changed = await api.call('stages:hold', { ...session.requireScope(), id, held })
+    return patch(await api.call('stages:hold', { ...session.requireScope(), id, held }))
+  }
+
+  /** The list shows a changed stage at once, before the event's refetch. */
+  function patch(changed: Stage): Stage {
     list.data.value = list.data.value.map((stage) => (stage.id === changed.id ? changed : stage))
     return changed
   }
+
+  /** The next `count` launches of the stage's split, with no side effect (poms-reference.md §4). */
+  const previewSplit = (stageId: string, options: { count: number; test: boolean; filesPerSlice: number }): Promise<SplitPreview> =>
+    api.call('splits:preview', { ...session.requireScope(), stageId, ...options })
+
+  /** Starts the split over: the next launch takes the first slice. */
+  const resetSplit = async (id: string): Promise<Stage> => patch(await api.call('stages:resetSplit', { ...session.requireScope(), id }))
+
+  /**
+   * Sets the split cursor to a typed value, or to the cursor an earlier submission's launch left
+   * (its snapshot's cursor after) — the value itself, not a snapshot id as POMS stores.
+   */
+  const setSplitCursor = async (id: string, target: { cursor: number | null } | { fromSubmissionId: string }): Promise<Stage> =>
+    patch(await api.call('stages:setSplitCursor', { ...session.requireScope(), id, ...target }))
 
   refetchOnChange({ events: ['stages:changed'], refetch: () => shownCampaignId !== null && fetchStages(shownCampaignId) })
   refetchOnChange({
@@ -70,5 +89,8 @@ export const useStagesStore = defineStore('stages', () => {
     update,
     remove,
     hold,
+    previewSplit,
+    resetSplit,
+    setSplitCursor,
   }
 })

@@ -1,4 +1,4 @@
-import type { Session } from '../../../shared/api/contract'
+import type { Schedule, Session, SplitPreview } from '../../../shared/api/contract'
 import type { Campaign } from '../../../shared/domain/campaign'
 import type { Job, JobCounts } from '../../../shared/domain/job'
 import { emptyJobCounts } from '../../../shared/domain/job'
@@ -159,6 +159,42 @@ export function detail(sub: Submission, overrides: Partial<SubmissionDetail> = {
     submission: sub,
     history: [{ status: 'New', at: T0, actor: 'alice', face: 'web', reason: null }],
     snapshot: null,
+    ...overrides,
+  }
+}
+
+/** A split preview of `slices` slices of `perSlice` files each from a 20-file dataset, as nfiles(5) gives. */
+export function splitPreview(stageId: string, overrides: Partial<SplitPreview> = {}, perSlice = 5, slices = 4): SplitPreview {
+  return {
+    stageId,
+    splitType: `nfiles(${perSlice})`,
+    cursor: null,
+    slices: Array.from({ length: slices }, (_, k) => ({
+      dataset: `sample_slice${k}_files${perSlice}`,
+      cursorAfter: k + 1,
+      fileCount: perSlice,
+      definitions: [{ name: `sample_slice${k}_files${perSlice}`, dims: `defname:sample with limit ${perSlice} offset ${k * perSlice}` }],
+      description: `files ${k * perSlice + 1}–${(k + 1) * perSlice} of sample (${perSlice} files)`,
+      files: Array.from({ length: Math.min(perSlice, 3) }, (_, i) => `/data/run0001_subrun${String(k * perSlice + i).padStart(3, '0')}.dat`),
+    })),
+    exhaustedAfter: slices,
+    notes: ['nfiles is documented as unsuitable for datasets that change while the campaign runs.'],
+    ...overrides,
+  }
+}
+
+export function schedule(stageId: string, overrides: Partial<Schedule> = {}): Schedule {
+  return {
+    stageId,
+    stageName: 'stage-2',
+    campaignId: uuid(1),
+    cron: '30 6 * * 1-5',
+    timezone: 'America/Chicago',
+    clearWhenExhausted: true,
+    launcher: 'alice',
+    nextRuns: [Date.UTC(2025, 0, 16, 12, 30), Date.UTC(2025, 0, 17, 12, 30)],
+    lastRunAt: null,
+    lastOutcome: null,
     ...overrides,
   }
 }

@@ -32,3 +32,14 @@ export async function mountAt(path: string, view: Component, handlers: Handlers 
   await flushPromises()
   return { bridge, router, wrapper }
 }
+
+/** Mounts one component with props, the real routes and a fake bridge (for panels used by several views). */
+export async function mountComponent<C extends Component>(component: C, props: Record<string, unknown>, handlers: Handlers = {}, options: { attachTo?: HTMLElement } = {}) {
+  const { bridge, pinia } = await setUpApp(handlers)
+  const router: Router = createAppRouter(createMemoryHistory())
+  await router.push('/')
+  await router.isReady()
+  const wrapper = mount(component as Component, { props, global: { plugins: [pinia, router] }, ...options })
+  await flushPromises()
+  return { bridge, router, wrapper }
+}
