@@ -178,6 +178,28 @@ describe('launching the sample campaign', () => {
       expect((await h.call('submissions:launchOutput', { experiment: EXP, id: sub.id })).text).toMatch(/== launch failed: .*does not exist/)
     })
 
+    it('a launch that fails gives its slice back to the split, so the next launch takes the same files', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'poms-giveback-'))
+      for (let i = 0; i < 6; i++) writeFileSync(join(dir, `f${i}.dat`), `${i}\n`)
+      const script = join(dir, 'missing', 'job.sh')
+      const jobType = await h.call('jobTypes:create', { experiment: EXP, value: { name: 'giveback-job', launchScript: script } })
+      const loginSetup = (await h.call('loginSetups:list', { experiment: EXP, filter: { name: 'local' } })).items[0]!
+      const stage = await h.call('stages:create', {
+        experiment: EXP,
+        value: { campaignId: bareCampaignId, name: 'giveback', jobTypeId: jobType.id, loginSetupId: loginSetup.id, dataset: join(dir, '*.dat'), splitType: 'nfiles(2)' },
+      })
+      const cursorNow = () => h.core.deps.repos.stages.get(EXP, stage.id)!.splitCursor
+      const first = await waitForSubmission(h, (await launch(h, stage.id, { paramOverrides: [] })).id)
+      expect(first.submission.status).toBe('LaunchFailed')
+      expect(first.snapshot!.launch.files.map((f) => f.slice(dir.length + 1))).toEqual(['f0.dat', 'f1.dat'])
+      expect(first.history.at(-1)!.reason).toMatch(/its slice was given back to the split \(cursor start\), so the next launch takes it again$/)
+      expect(cursorNow()).toBeNull()
+      const second = await waitForSubmission(h, (await launch(h, stage.id, { paramOverrides: [] })).id)
+      expect(second.snapshot!.launch.files).toEqual(first.snapshot!.launch.files)
+      expect(cursorNow()).toBeNull()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
     it('a dataset that cannot be read fails the launch at once, before anything runs', async () => {
       const sub = await launch(h, generate.id, { datasetOverride: join(tmpdir(), `poms-missing-${process.pid}.dat`) })
       expect(sub.status).toBe('LaunchFailed')

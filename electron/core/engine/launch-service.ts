@@ -98,8 +98,11 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       output.line(`== launch failed: ${reason} ==`)
       await output.close()
       settle(() => {
+        // Nothing ran, so the slice goes back to the split (unless aborted: jobs may have been submitted).
+        const givenBack = !aborted && giveSliceBack(snapshot)
         const current = repos.submissions.getById(submissionId)
-        if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', ENGINE, clock.now(), reason)
+        const recorded = givenBack ? `${reason}; its slice was given back to the split (cursor ${snapshot.launch.splitCursorBefore ?? 'start'}), so the next launch takes it again` : reason
+        if (current) writeStatus(repos, submissionId, current.status, 'LaunchFailed', ENGINE, clock.now(), recorded)
         repos.submissions.setLaunchState(submissionId, 'failed', reason, null, clock.now())
       })
       task.fail(reason)
@@ -108,6 +111,20 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
       running.delete(submissionId)
       opts.onLaunched()
     }
+  }
+
+  /**
+   * Moves the stage's cursor back to where this launch found it, if no later launch moved it since
+   * (compare and set, like taking the slice). Runs inside the settling transaction.
+   */
+  function giveSliceBack(snapshot: SubmissionSnapshot): boolean {
+    const { split, splitCursorBefore, splitCursorAfter } = snapshot.launch
+    if (!split) return false
+    const stage = repos.stages.get(snapshot.stage.experiment, snapshot.stage.id)
+    if (!stage || stage.splitCursor !== splitCursorAfter || splitCursorAfter === splitCursorBefore) return false
+    repos.stages.setSplitCursor(stage.id, splitCursorBefore, clock.now())
+    events.emit('stages:changed', { experiment: snapshot.stage.experiment, ids: [stage.id] })
+    return true
   }
 
   /** Starts the submission's data project and records it; its environment goes to the jobs. */
