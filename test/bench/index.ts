@@ -6,6 +6,7 @@ import { benchCorpusImport } from './corpus-import.bench'
 import { benchJobRows } from './job-rows.bench'
 import { benchLaunchOverhead } from './launch-overhead.bench'
 import { benchSplitPlanning } from './split-planning.bench'
+import { benchWrapupCycle } from './wrapup-cycle.bench'
 
 const BENCHES: { name: string; run: () => Promise<BenchResult | BenchResult[]> }[] = [
   { name: 'job rows', run: benchJobRows },
@@ -13,6 +14,7 @@ const BENCHES: { name: string; run: () => Promise<BenchResult | BenchResult[]> }
   { name: 'condor ingest', run: benchCondorIngest },
   { name: 'launch overhead', run: benchLaunchOverhead },
   { name: 'split planning', run: benchSplitPlanning },
+  { name: 'wrap-up cycle', run: benchWrapupCycle },
 ]
 
 async function main(): Promise<void> {
