@@ -2,6 +2,7 @@ import { filesText } from '../describe'
 import { and, datasetDims, dimsText, endTime } from '../dims'
 import { sliceNames, slicePrefix } from '../names'
 import { cursorTo, exhausted, planned, SplitSetupError, type SplitContext, type SplitPlanner } from '../types'
+import { zoneOffsetMs } from '../../time/zone-offset'
 
 /**
  * `new(window=,round=,fts=,localtime=,firsttime=,lasttime=)` and `new_local(…)` (poms-reference.md
@@ -74,22 +75,9 @@ const mod = (a: number, b: number): number => ((a % b) + b) % b
 function render(epochSeconds: number, local: boolean, timeZone: string | null): string {
   const ms = epochSeconds * 1000
   if (!local) return new Date(ms).toISOString().slice(0, 19)
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: timeZone ?? undefined,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(new Date(ms))
-      .map((part) => [part.type, part.value]),
-  )
-  const wall = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`
-  const offsetMinutes = Math.round((Date.parse(`${wall}Z`) - ms) / 60000)
+  const offsetMs = zoneOffsetMs(ms, timeZone ?? undefined)
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offsetMs).toISOString().slice(0, 19)
+  const offsetMinutes = Math.round(offsetMs / 60000)
   const sign = offsetMinutes < 0 ? '-' : '+'
   const abs = Math.abs(offsetMinutes)
   return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`

@@ -1,34 +1,6 @@
+import { zoneOffsetMs } from '../../../../../shared/time/zone-offset'
+
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-    formatters.set(zone, f)
-  }
-  return f
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at the instant `epochMs`, in ms. */
-function zoneOffsetMs(epochMs: number, zone: string): number {
-  const parts: Record<string, number> = {}
-  for (const p of formatterFor(zone).formatToParts(new Date(epochMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value)
-  }
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
-  return wall - Math.floor(epochMs / 1000) * 1000
-}
 
 /**
  * A wall-clock time printed by a remote tool without a zone (`2026-11-29T20:44:24`, Slurm's
