@@ -1,8 +1,9 @@
+import { campaignRun, expectLife, wireThreeStages } from '../helpers/campaign-run'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StatusChange, Submission } from '../../shared/domain/submission'
+import type { Submission } from '../../shared/domain/submission'
 import { shareFiles } from '../../electron/core/engine/data/data-handler'
 import { startCore, waitFor, type CoreHarness } from '../helpers/core-harness'
 
@@ -82,9 +83,7 @@ describe('a three-stage campaign on local data, carried to the end by the engine
     ids.generate = (await stage('generate', { dataset: join(dir, 'raw', '*.dat'), splitType: `drainingn(${PER_LAUNCH})`, paramOverrides: [['-N ', String(JOBS)], ['--fail-jobs=', String(FAILING_JOB)]] })).id
     ids.process = (await stage('process', { dataset: 'from_parent', paramOverrides: [['-N ', '2']] })).id
     ids.merge = (await stage('merge', { dataset: 'from_parent', paramOverrides: [['-N ', '1'], ['--mode=', 'merge']] })).id
-    await h.call('dependencies:create', { experiment: EXP, value: { fromStageId: ids.generate, toStageId: ids.generate, filePatterns: '%' } })
-    ids.toProcess = (await h.call('dependencies:create', { experiment: EXP, value: { fromStageId: ids.generate, toStageId: ids.process, filePatterns: '%_generate.root' } })).id
-    ids.toMerge = (await h.call('dependencies:create', { experiment: EXP, value: { fromStageId: ids.process, toStageId: ids.merge, filePatterns: '%_process.root' } })).id
+    Object.assign(ids, await wireThreeStages(h, EXP, ids))
   }, 120_000)
 
   afterAll(async () => {
@@ -92,37 +91,13 @@ describe('a three-stage campaign on local data, carried to the end by the engine
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  const all = async (): Promise<Submission[]> =>
-    (await h.call('submissions:list', { experiment: EXP, filter: { campaignId: ids.campaign }, sort: 'createdAt', limit: 500 })).items
-  const detail = (id: string) => h.call('submissions:get', { experiment: EXP, id })
-  /** The dependent a parent launched through a dependency (found by its idempotency key). */
-  const dependentOf = (parent: Submission, dependencyId: string, among: Submission[]) => {
-    const id = h.core.deps.repos.submissions.idForIdempotencyKey(EXP, `dependent:${parent.id}:${dependencyId}`)
-    return among.find((s) => s.id === id)!
-  }
-  const followedUp = (id: string) => h.core.deps.repos.submissions.engineState(id)?.followedUpAt !== null
+  const { all, detail, dependentOf, followedUp } = campaignRun(() => h, EXP, () => ids.campaign)
   const outputsOf = (sub: Submission) =>
     readdirSync(join(h.dataDir, 'jobs', sub.id), { withFileTypes: true })
       .filter((e) => e.isDirectory() && e.name.startsWith('out-'))
       .flatMap((e) => readdirSync(join(h.dataDir, 'jobs', sub.id, e.name)).map((f) => join(h.dataDir, 'jobs', sub.id, e.name, f)))
       .sort()
 
-  /** New, then only Idle/Running until Completed, then Located by wrap-up and its note on what followed. */
-  function expectLife(history: StatusChange[], first: { actor: string; face: string; reason: string | RegExp | null }, located: RegExp, note: RegExp) {
-    const statuses = history.map((c) => c.status)
-    const completed = statuses.indexOf('Completed')
-    expect(statuses[0]).toBe('New')
-    expect(completed).toBeGreaterThan(0)
-    for (const middle of statuses.slice(1, completed)) expect(['Idle', 'Running']).toContain(middle)
-    expect(statuses.slice(completed)).toEqual(['Completed', 'Located', 'Located'])
-    expect(history[0]).toMatchObject({ actor: first.actor, face: first.face })
-    if (first.reason instanceof RegExp) expect(history[0]!.reason).toMatch(first.reason)
-    else expect(history[0]!.reason).toBe(first.reason)
-    expect(history[completed]).toMatchObject({ actor: 'engine', face: 'engine' })
-    expect(history[completed + 1]).toMatchObject({ actor: 'engine', face: 'engine' })
-    expect(history[completed + 1]!.reason).toMatch(located)
-    expect(history[completed + 2]!.reason).toMatch(note)
-  }
 
   it('previews the split and the plan before anything runs', async () => {
     const preview = await h.call('splits:preview', { experiment: EXP, stageId: ids.generate, count: 10, filesPerSlice: 2 })
