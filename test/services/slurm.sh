@@ -15,7 +15,16 @@ dir="$state/slurm"
 if [ "$cmd" = down ]; then
   stop_pid_file "$dir/slurmd.pid"
   stop_pid_file "$dir/slurmctld.pid"
-  stop_pid_file "$dir/munged.pid.ours"
+  # The munged we started may serve another run's Slurm (its `up` found ours answering): hand it
+  # to that run, which stops it when it comes down, instead of pulling it from under its jobs.
+  if [ -s "$dir/munged.pid.ours" ]; then
+    heir=$(pgrep -a -x slurmctld | sed -n 's/.* -f \(.*\)\/slurm\.conf$/\1/p' | grep -vxF "$dir" | head -n 1 || true)
+    if [ -n "$heir" ] && [ -d "$heir" ]; then
+      mv "$dir/munged.pid.ours" "$heir/munged.pid.ours"
+    else
+      stop_pid_file "$dir/munged.pid.ours"
+    fi
+  fi
   exit 0
 fi
 [ "$cmd" = up ] || { echo "usage: slurm.sh up|down STATE_DIR" >&2; exit 2; }
