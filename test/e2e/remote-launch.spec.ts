@@ -176,7 +176,9 @@ test('hold a stage, queue a launch and release it; hold all launches, queue one 
   await queued.getByTestId('release-queued-button').click()
   await expect(page.getByTestId('queued-empty')).toBeVisible()
   await page.getByTestId('released-submission-link').click()
-  await expect(page.locator('h1').getByTestId('submission-status')).toHaveAttribute('data-status', 'Completed', { timeout: 60_000 })
+  // It runs, is Located by wrap-up, and wrap-up launches its dependent (process) before we hold all.
+  await expect(page.locator('h1').getByTestId('submission-status')).toHaveAttribute('data-status', 'Located', { timeout: 60_000 })
+  await expect(page.getByTestId('status-history-row').filter({ hasText: /^Located.*dependent process on \d+ files → launched/ })).toHaveCount(1)
   await expect(page.getByTestId('submission-target')).toHaveText('this machine')
 
   const toggle = page.getByTestId('global-hold-toggle')

@@ -127,6 +127,8 @@ describe('launching on HTCondor through the whole core (login setup, host key, l
     expect(log.text).toContain('proc 3 of submission')
     const output = await h.call('submissions:launchOutput', { experiment: EXP, id })
     expect(output.text).toMatch(/== submitted as \d+/)
+    // The local data handler's catalog is files on this machine: HTCondor jobs get the dataset as written.
+    expect(output.text).toContain('no data project: the local data handler knows files on this machine, so htcondor jobs get the dataset as it is written')
   }, 180_000)
 
   it('holds, releases and kills exactly this submission’s jobs', async () => {

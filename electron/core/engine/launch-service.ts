@@ -130,8 +130,14 @@ export function createLaunchService(deps: CoreDeps, opts: LaunchServiceOptions) 
   /** Starts the submission's data project and records it; its environment goes to the jobs. */
   async function beginProject(submission: Submission, snapshot: SubmissionSnapshot, output: LaunchOutput) {
     let project: { project: string | null; env: Record<string, string> }
+    const handler = opts.dataHandlers.forExperiment(submission.experiment)
+    if (handler.kind === 'local' && submission.backend !== 'local') {
+      // The local catalog holds files on this machine; jobs on a batch system read their own.
+      output.line(`no data project: the local data handler knows files on this machine, so ${submission.backend} jobs get the dataset as it is written`)
+      return { project: null, env: {} }
+    }
     try {
-      project = await opts.dataHandlers.forExperiment(submission.experiment).beginProject(submissionFacts(repos, submission, snapshot))
+      project = await handler.beginProject(submissionFacts(repos, submission, snapshot))
     } catch (err) {
       throw new LaunchError(`the data handler could not start the project: ${(err as Error).message}`)
     }
