@@ -1,15 +1,19 @@
 import type { LaunchPreview, ParsedInput } from '../../../shared/api/contract'
 import type { Campaign } from '../../../shared/domain/campaign'
+import { DimensionSyntaxError } from '../../../shared/dimensions/ast'
+import { DimensionEvaluationError } from '../../../shared/dimensions/evaluate'
 import type { JobType } from '../../../shared/domain/job-type'
 import type { LoginSetup } from '../../../shared/domain/login-setup'
 import type { Stage } from '../../../shared/domain/stage'
 import type { ResolvedLaunch } from '../../../shared/domain/submission'
 import { AppError, badInput } from '../../../shared/errors'
+import { SplitSetupError } from '../../../shared/splits/types'
 import type { CoreDeps } from '../deps'
 import type { Actor } from '../services/actor'
 import type { Backend, LaunchPlan } from './backends/backend'
 import { DataServiceError, DatasetError, SplitExhausted, type DataHandler, type SplitOutcome, type SplitRequest } from './data/data-handler'
 import type { DataHandlers } from './data/data-handlers'
+import { isRemoteDataset } from './data/local/remote-dataset'
 import { expandKeywords, resolveLaunch, type SplitSlice } from './launch-resolver'
 
 /** Everything a launch needs, resolved and checked, before anything is written or run. */
@@ -72,9 +76,16 @@ export function splitRequestFor(stage: Stage, campaign: Campaign | null, test: b
   }
 }
 
-/** A data service that did not answer stops a launch before anything is stored; it can be retried. */
-export function unavailable(err: unknown): never {
+/**
+ * A data handler call that failed, as the person asking sees it: a service that did not answer is
+ * UNAVAILABLE (retry later), a dataset the handler cannot use (missing files, a query that does not
+ * parse or names what does not exist) is BAD_INPUT with the handler's reason. Nothing is stored.
+ */
+export function dataCallFailed(err: unknown): never {
   if (err instanceof DataServiceError) throw new AppError('UNAVAILABLE', `the data service ${err.service} did not answer: ${err.message}; try again later`)
+  if (err instanceof DatasetError || err instanceof SplitSetupError || err instanceof DimensionSyntaxError || err instanceof DimensionEvaluationError) {
+    throw badInput(`the dataset cannot be used: ${err.message}`)
+  }
   throw err
 }
 
@@ -105,7 +116,7 @@ async function sliceFor(handler: DataHandler, req: SplitRequest, preview: boolea
       outcome = await handler.nextSplit(req)
     }
   } catch (err) {
-    return unavailable(err)
+    return dataCallFailed(err)
   }
   return {
     dataset: outcome.dataset,
@@ -113,6 +124,23 @@ async function sliceFor(handler: DataHandler, req: SplitRequest, preview: boolea
     taken: { spec: req.splitType!, description: outcome.description, definitions: outcome.definitions, fileCount: outcome.fileCount },
     // A previewed slice's definition does not exist yet: its files are listed by its query.
     listAs: outcome.dims ?? outcome.dataset,
+  }
+}
+
+/**
+ * The files a batch-system launch gets with the `local` data handler: those of a dataset on a batch
+ * host (`sftp://setup/…`, a slice of one, or a recovery of one), listed for the jobs as local jobs'
+ * are. Any other dataset (a name only the launch script understands) goes to the launch as text.
+ */
+async function batchHostFiles(handler: DataHandler, experiment: string, dataset: string): Promise<string[]> {
+  try {
+    const files = await handler.listFiles(experiment, dataset)
+    return files.length > 0 && files.every(isRemoteDataset) ? files : []
+  } catch (err) {
+    if (!(err instanceof DatasetError)) return dataCallFailed(err)
+    // A dataset written as files on a host must be there; any other name is the launch script's business.
+    if (isRemoteDataset(dataset)) throw err
+    return []
   }
 }
 
@@ -157,11 +185,18 @@ export async function prepareLaunch(
   let datasetError: string | null = null
   // Local jobs read their input on this machine, so they get the files; remote jobs receive the
   // dataset name and the project, and find their input through the data service.
+  const listAs = split && request.datasetOverride === null ? split.listAs : resolved.dataset
   if (loginSetup.backend === 'local' && resolved.dataset.trim() !== '') {
     try {
-      files = await handler.listFiles(actor.experiment, split && request.datasetOverride === null ? split.listAs : resolved.dataset)
+      files = await handler.listFiles(actor.experiment, listAs)
     } catch (err) {
-      if (!(err instanceof DatasetError)) unavailable(err)
+      if (!(err instanceof DatasetError)) dataCallFailed(err)
+      datasetError = `the dataset cannot be read: ${(err as Error).message}`
+    }
+  } else if (handler.kind === 'local' && resolved.dataset.trim() !== '') {
+    try {
+      files = await batchHostFiles(handler, actor.experiment, listAs)
+    } catch (err) {
       datasetError = `the dataset cannot be read: ${(err as Error).message}`
     }
   }

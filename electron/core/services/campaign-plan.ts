@@ -4,7 +4,7 @@ import type { CoreDeps } from '../deps'
 import type { DataHandler } from '../engine/data/data-handler'
 import type { DataHandlers } from '../engine/data/data-handlers'
 import { submissionFacts } from '../engine/data/submission-facts'
-import { previewSplits, splitRequestFor, unavailable } from '../engine/launch-preparation'
+import { previewSplits, splitRequestFor, dataCallFailed } from '../engine/launch-preparation'
 import { expandKeywords } from '../engine/launch-resolver'
 import type { Actor } from './actor'
 
@@ -131,7 +131,7 @@ export function createCampaignPlanner(deps: CoreDeps, handlers: DataHandlers) {
             slices = preview.slices
             exhaustedAfter = preview.exhaustedAfter
           } catch (err) {
-            return unavailable(err)
+            return dataCallFailed(err)
           }
         } else {
           slices = [{ dataset: expandKeywords(stage.dataset, campaign.keywords), fileCount: null, description: 'no split type: the dataset as written' }]

@@ -8,7 +8,7 @@ import type { CoreDeps } from '../deps'
 import type { RecoveryDataset } from '../engine/data/data-handler'
 import type { DataHandlers } from '../engine/data/data-handlers'
 import { submissionFacts } from '../engine/data/submission-facts'
-import { unavailable } from '../engine/launch-preparation'
+import { dataCallFailed } from '../engine/launch-preparation'
 import type { LaunchService } from '../engine/launch-service'
 import type { Actor } from './actor'
 
@@ -66,7 +66,7 @@ export function createRecoveryService(deps: CoreDeps, handlers: DataHandlers, la
       const parent = s.owner.id === s.sub.id ? null : submissionFacts(repos, s.owner, s.ownerSnapshot)
       return await handler.recoveryDataset(submissionFacts(repos, s.sub, s.snapshot), type, s.position, parent)
     } catch (err) {
-      return unavailable(err)
+      return dataCallFailed(err)
     }
   }
 
@@ -80,7 +80,7 @@ export function createRecoveryService(deps: CoreDeps, handlers: DataHandlers, la
         const accounting = await handlers.forExperiment(sub.experiment).accounting(submissionFacts(repos, sub, snapshot))
         return { ...accounting, project: repos.submissions.engineState(sub.id)?.project ?? null }
       } catch (err) {
-        return unavailable(err)
+        return dataCallFailed(err)
       }
     },
 

@@ -6,7 +6,7 @@ import { AppError, badInput } from '../../../shared/errors'
 import type { CoreDeps } from '../deps'
 import type { DataHandler, SplitOutcome } from '../engine/data/data-handler'
 import type { DataHandlers } from '../engine/data/data-handlers'
-import { previewSplits, splitRequestFor, unavailable } from '../engine/launch-preparation'
+import { previewSplits, splitRequestFor, dataCallFailed } from '../engine/launch-preparation'
 import { expandKeywords } from '../engine/launch-resolver'
 import type { Actor } from './actor'
 import { recordAudit } from './audit'
@@ -90,7 +90,7 @@ export function createSplitService(deps: CoreDeps, handlers: DataHandlers) {
       try {
         preview = await previewSplits(handler, request, input.count, input.filesPerSlice)
       } catch (err) {
-        return unavailable(err)
+        return dataCallFailed(err)
       }
       const slices: SplitSlice[] = []
       for (const { dims, files, ...slice } of preview.slices) {
