@@ -10,6 +10,7 @@ import type { Backend } from './engine/backends/backend'
 import { createRemoteBackends } from './engine/backends/remote-backends'
 import { withSshAuth } from './engine/backends/with-ssh-auth'
 import { createDataHandlers, type DataHandlerFactories } from './engine/data/data-handlers'
+import { loginSetupExec } from './engine/data/local/login-setup-exec'
 import { defaultDataHandlerFactories } from './engine/data/default-data-handlers'
 import { createEngine } from './engine/engine'
 import { createLaunchService } from './engine/launch-service'
@@ -93,7 +94,7 @@ export async function createCore(ports: Ports, opts: CoreOptions): Promise<CoreA
     const revisions = createRevisions(deps)
     const config = createConfigServices(deps, revisions)
     const campaignDocs = createCampaignDocumentServices(deps, revisions)
-    const dataHandlers = createDataHandlers(deps, opts.dataHandlers ?? defaultDataHandlerFactories())
+    const dataHandlers = createDataHandlers(deps, opts.dataHandlers ?? defaultDataHandlerFactories(), { remoteExec: loginSetupExec(deps, sshAccess) })
     const launches = createLaunchService(deps, {
       backends,
       dataHandlers,

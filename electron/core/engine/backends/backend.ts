@@ -40,7 +40,7 @@ export interface LaunchPlan extends TrackedSubmission {
   command: string
   /** The same command as an argument vector, run without a shell (local). */
   argv: string[]
-  /** Input files and job count (local; remote jobs find their input through the batch system). */
+  /** Input files (local jobs share them out; a remote launch gets their list on the host, for a `local` dataset there) and the job count. */
   files: string[]
   jobCount: number
   /** Attributes every job of the submission carries so it can always be found again (`POMS4_SUBMISSION_ID`…). */

@@ -2,6 +2,7 @@ import type { DataHandlerKind } from '../../../../shared/domain/experiment'
 import { AppError } from '../../../../shared/errors'
 import type { CoreDeps } from '../../deps'
 import type { DataHandler } from './data-handler'
+import type { RemoteExec } from './local/remote-dataset'
 
 /** What a data handler is built from: its experiment's settings (service URLs…) and secrets by name. */
 export interface DataHandlerConfig {
@@ -10,6 +11,8 @@ export interface DataHandlerConfig {
   /** A secret's value by its setting name (a token), from the secret store; null when not set. */
   secret(name: string): Promise<string | null>
   deps: CoreDeps
+  /** Commands on a login setup's host (for `local` datasets on a batch host); absent where SSH is not set up. */
+  remoteExec?: RemoteExec
 }
 
 export type DataHandlerFactory = (config: DataHandlerConfig) => DataHandler
@@ -19,7 +22,7 @@ export type DataHandlerFactories = Partial<Record<DataHandlerKind, DataHandlerFa
  * The data handler of each experiment (experiments.data_handler), built from its settings and
  * rebuilt when they change. Everything that asks the data side goes through here.
  */
-export function createDataHandlers(deps: CoreDeps, factories: DataHandlerFactories) {
+export function createDataHandlers(deps: CoreDeps, factories: DataHandlerFactories, extras: { remoteExec?: (experiment: string) => RemoteExec } = {}) {
   const { repos, logger } = deps
   const built = new Map<string, { kind: DataHandlerKind; rev: number; handler: DataHandler }>()
 
@@ -44,6 +47,7 @@ export function createDataHandlers(deps: CoreDeps, factories: DataHandlerFactori
           return ref ? deps.secrets.get(ref) : null
         },
         deps,
+        ...(extras.remoteExec ? { remoteExec: extras.remoteExec(experiment) } : {}),
       })
       if (cached) retire(cached.handler)
       built.set(experiment, { kind: exp.dataHandler, rev: settings.rev, handler })

@@ -1,12 +1,13 @@
 import { formatDimensions, parseDimensions } from '../../../../shared/dimensions/parse'
 import { datasetDims, dimsText, isDimsText } from '../../../../shared/splits/dims'
 import { AppError } from '../../../../shared/errors'
-import { DataServiceError, type DataHandler, type SplitRequest } from './data-handler'
+import { DatasetError, DataServiceError, type DataHandler, type SplitRequest } from './data-handler'
 import type { DataHandlerConfig, DataHandlerFactories } from './data-handlers'
 import { createDimensionDataHandler } from './dimension-data-handler/create-dimension-data-handler'
 import { listLocalDataset, looksLikeLocalFiles } from './local/dataset-spec'
 import { createLocalDimensionBackend } from './local/local-dimension-backend'
 import { registerInputs } from './local/local-files'
+import { isRemoteDataset, listRemoteDataset, parseRemoteDataset } from './local/remote-dataset'
 import { createMetacatDataHandler } from './metacat/metacat-data-handler'
 import { createSamDimensionBackend } from './sam/sam-backend'
 
@@ -68,9 +69,18 @@ function localHandler(config: DataHandlerConfig): DataHandler {
     const text = dataset.trim()
     return looksLikeLocalFiles(text) && isDimsText(text) ? formatDimensions({ kind: 'defname', name: text }) : dataset
   }
+  /** The files of a dataset on a batch host (`sftp://setup/…`), listed there over SSH. */
+  const remoteFiles = async (dataset: string) => {
+    const remote = parseRemoteDataset(dataset)!
+    if (!config.remoteExec) throw new DatasetError(`${dataset.trim()}: files on a batch host cannot be listed here (no SSH)`)
+    return listRemoteDataset(remote, config.remoteExec)
+  }
   /** Entry points register a file dataset first (listing it again, so files that appeared join). */
   const register = async (dataset: string): Promise<string> => {
-    if (await fileDataset(dataset)) await registerInputs({ db: deps.db, catalog, clock: deps.clock }, experiment, dataset)
+    if (await fileDataset(dataset)) {
+      const listed = isRemoteDataset(dataset) ? await remoteFiles(dataset) : undefined
+      await registerInputs({ db: deps.db, catalog, clock: deps.clock }, experiment, dataset, listed)
+    }
     return asDefinition(dataset)
   }
   const onDefinitions = <F extends { dataset: string }>(facts: F): F => ({ ...facts, dataset: asDefinition(facts.dataset) })
@@ -93,7 +103,7 @@ function localHandler(config: DataHandlerConfig): DataHandler {
     },
     async listFiles(_exp, dataset, limit) {
       // Files on disk are listed from the disk: the truth the project registers when it starts.
-      if (await fileDataset(dataset)) return (await listLocalDataset(dataset)).slice(0, limit)
+      if (await fileDataset(dataset)) return (isRemoteDataset(dataset) ? (await remoteFiles(dataset)).map((f) => f.path) : await listLocalDataset(dataset)).slice(0, limit)
       const files = await backend.listPaths(dimsText(datasetDims(asDefinition(dataset))))
       return files.slice(0, limit).map((f) => f.path ?? f.name)
     },

@@ -1,4 +1,5 @@
 import { remoteScript } from '../../../ssh/remote-command'
+import { hostPathOf } from '../../data/local/remote-dataset'
 import { SshError } from '../../../ssh/ssh-errors'
 import type { SshPool } from '../../../ssh/ssh-pool'
 import { LaunchError, type LaunchIo, type LaunchPlan } from '../backend'
@@ -44,6 +45,24 @@ async function stopRemoteLaunch(pool: SshPool, plan: LaunchPlan, lines: readonly
 }
 
 /**
+ * A launch with input files (a `local` dataset on the batch host) gets their list as a file on the
+ * host, one path per line, named by POMS_INPUT_FILE_LIST as for local jobs; every job sees all of
+ * it (the jobs share the list as they share a SAM project). Nothing user-supplied is shell code:
+ * the folder is fixed and the list travels over SFTP.
+ */
+async function shipInputList(pool: SshPool, plan: LaunchPlan, log: (line: string) => void): Promise<Record<string, string>> {
+  if (plan.files.length === 0) return {}
+  const { endpoint } = targetOf(plan)
+  const made = await pool.exec(endpoint, remoteScript('mkdir -p .poms/inputs && cd .poms/inputs && pwd'), { timeoutMs: 30_000 })
+  const dir = made.stdout.trim()
+  if (made.code !== 0 || !dir.startsWith('/')) throw new LaunchError(`cannot make the input list folder ~/.poms/inputs on the host: ${made.stderr.trim() || `exit ${String(made.code)}`}`)
+  const path = `${dir}/${plan.id}.list`
+  await pool.upload(endpoint, path, `${plan.files.map(hostPathOf).join('\n')}\n`)
+  log(`input file list: ${path} (${plan.files.length} file${plan.files.length === 1 ? '' : 's'})`)
+  return { POMS_INPUT_FILE_LIST: path }
+}
+
+/**
  * Runs the submission's launch script (remote-launch-script.ts) on its host in bash, streaming every
  * output line to the launch log. An SSH failure that stops it from starting is a LaunchError; a
  * dropped connection or a time-out is LaunchOutcomeUnknown (the script may have submitted jobs), so
@@ -68,7 +87,8 @@ export async function runLaunch(
   try {
     // The launch host's login shell runs the script itself, as POMS's launches do (one shell, not two:
     // this is most of the time a launch costs); stdin is closed so no command in it waits for input.
-    const result = await pool.exec(endpoint, remoteLaunchScript(plan, tagEnv), {
+    const inputs = await shipInputList(pool, plan, keep)
+    const result = await pool.exec(endpoint, remoteLaunchScript({ ...plan, env: { ...plan.env, ...inputs } }, tagEnv), {
       closeStdin: true,
       timeoutMs,
       signal: io.signal,

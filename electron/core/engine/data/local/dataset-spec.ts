@@ -31,8 +31,8 @@ export function parseLocalDataset(dataset: string): LocalDatasetSpec | null {
   return { kind: 'list', paths: entries }
 }
 
-/** Whether a dataset names files on this machine (rather than a definition or a query). */
-export const looksLikeLocalFiles = (dataset: string): boolean => /^\s*@?\s*\//.test(dataset)
+/** Whether a dataset names files (on this machine, or on a batch host as `sftp://setup/…`) rather than a definition or a query. */
+export const looksLikeLocalFiles = (dataset: string): boolean => /^\s*(@?\s*\/|sftp:\/\/)/.test(dataset)
 
 /** The files of a dataset: a glob's matches sorted by path, a list's in its own order. */
 export async function listLocalDataset(dataset: string): Promise<string[]> {

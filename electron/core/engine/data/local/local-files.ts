@@ -41,11 +41,12 @@ export interface RegisteredInputs {
  * and, when the files changed, re-defines it on a new snapshot (files that appeared join; a
  * draining split's snapshots keep what was delivered). Paths already in the catalog keep their entry.
  */
-export async function registerInputs(deps: LocalFilesDeps, experiment: string, dataset: string): Promise<RegisteredInputs> {
+export async function registerInputs(deps: LocalFilesDeps, experiment: string, dataset: string, listed?: readonly FoundFile[]): Promise<RegisteredInputs> {
   const definition = dataset.trim()
-  const paths = [...new Set(await listLocalDataset(definition))]
+  const paths = [...new Set(listed ? listed.map((f) => f.path) : await listLocalDataset(definition))]
   if (paths.length === 0) throw new DatasetError('the dataset is empty: give a glob, a list of paths or @/path/to/list.txt')
-  const found = await statUnknown(deps.catalog, experiment, paths)
+  // Files listed on another host come with what its `find` said; files here are looked at here.
+  const found = listed ? new Map(listed.map((f) => [f.path, f])) : await statUnknown(deps.catalog, experiment, paths)
   const now = deps.clock.now()
   return deps.db.transaction((): RegisteredInputs => {
     let added = 0
@@ -151,7 +152,8 @@ export async function readLocalJobResults(jobsDir: string, submissionId: string,
   )
 }
 
-interface FoundFile {
+/** A file as found on disk (here, or on a host for a remote dataset). */
+export interface FoundFile {
   path: string
   size: number
   mtimeMs: number
