@@ -1,4 +1,3 @@
-import { remoteLaunchScript } from '../remote-launch-script'
 import { posix } from 'node:path'
 import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
@@ -16,12 +15,11 @@ import {
   type TextBlob,
   type TrackedSubmission,
 } from '../backend'
-import { adoptTaggedJobs } from '../remote/adopt'
 import { targetOf, type SetupGroup } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { LaunchOutcomeUnknown, runLaunch } from '../remote/launch-run'
+import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
 import { DEFAULT_LOG_CAP_BYTES, readRemoteTails, type RemoteFile } from '../remote/remote-files'
 import { sectionedScript, splitSections } from '../remote/script-sections'
 import { checkedSubmissionId } from '../remote/submission-id'
@@ -79,23 +77,15 @@ export function createHtcondorBackend(opts: HtcondorBackendOptions): Backend {
   const backend: Backend = {
     kind: 'htcondor',
 
-    /** The exact script a launch runs on the host (dry runs show it). */
-    launchScript: (plan: LaunchPlan) => remoteLaunchScript(launchParts(plan).plan, launchParts(plan).tagEnv),
+    launchScript: (plan: LaunchPlan) => launchScriptOf(launchParts, plan),
 
-    async submit(plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> {
-      checkedSubmissionId(plan.id)
-      let launched
-      try {
-        launched = await runLaunch(pool, launchParts(plan).plan, launchParts(plan).tagEnv, io, launchTimeoutMs)
-      } catch (err) {
-        if (err instanceof LaunchOutcomeUnknown) return adoptTaggedJobs(backend, plan, err, io)
-        throw err
-      }
-      const clusters = parseCondorClusters(`${launched.stdout}\n${launched.stderr}`)
-      if (clusters.length === 0) throw new LaunchError(noJobIdReason('HTCondor cluster id', launched))
-      if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting cluster ${clusters.join(', ')} ==`)
-      return { batchId: joinBatchIds(clusters), jobs: [] }
-    },
+    submit: (plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> =>
+      launchOnHost(backend, pool, launchParts, plan, io, launchTimeoutMs, (launched) => {
+        const clusters = parseCondorClusters(`${launched.stdout}\n${launched.stderr}`)
+        if (clusters.length === 0) throw new LaunchError(noJobIdReason('HTCondor cluster id', launched))
+        if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting cluster ${clusters.join(', ')} ==`)
+        return { batchId: joinBatchIds(clusters), jobs: [] }
+      }),
 
     async query(submissions: readonly TrackedSubmission[]): Promise<QueryResult> {
       const launched = submissions.filter((s) => clustersOf(s).length > 0)

@@ -1,4 +1,3 @@
-import { remoteLaunchScript } from '../remote-launch-script'
 import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
 import type { SshPool } from '../../../ssh/ssh-pool'
@@ -17,12 +16,11 @@ import {
 import { submissionConstraint } from '../htcondor/classad'
 import type { CondorAd } from '../htcondor/condor-ads'
 import { assignJobs, historyStart, jobsByTag, mergeAds, readAdsSection } from '../htcondor/condor-query'
-import { adoptTaggedJobs } from '../remote/adopt'
 import type { SetupGroup } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { LaunchOutcomeUnknown, runLaunch } from '../remote/launch-run'
+import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
 import { complaintOf } from '../remote/output-lines'
 import { DEFAULT_LOG_CAP_BYTES, tailSections, tailsToBlob, type RemoteFile } from '../remote/remote-files'
 import { sectionedScript, splitSections, type ScriptPart, type SectionOutput } from '../remote/script-sections'
@@ -96,23 +94,15 @@ export function createJobsubLiteBackend(opts: JobsubLiteBackendOptions): Backend
   const backend: Backend = {
     kind: 'jobsub_lite',
 
-    /** The exact script a launch runs on the host (dry runs show it). */
-    launchScript: (plan: LaunchPlan) => remoteLaunchScript(launchParts(plan).plan, launchParts(plan).tagEnv),
+    launchScript: (plan: LaunchPlan) => launchScriptOf(launchParts, plan),
 
-    async submit(plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> {
-      checkedSubmissionId(plan.id)
-      let launched
-      try {
-        launched = await runLaunch(pool, launchParts(plan).plan, launchParts(plan).tagEnv, io, launchTimeoutMs)
-      } catch (err) {
-        if (err instanceof LaunchOutcomeUnknown) return adoptTaggedJobs(backend, plan, err, io)
-        throw err
-      }
-      const ids = parseJobsubJobIds(`${launched.stdout}\n${launched.stderr}`)
-      if (ids.length === 0) throw new LaunchError(noJobIdReason('jobsub job id ("Use job id … to retrieve output")', launched, JOBSUB_FAILURE_LINE))
-      if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting ${ids.join(', ')} ==`)
-      return { batchId: joinBatchIds(ids), jobs: [] }
-    },
+    submit: (plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> =>
+      launchOnHost(backend, pool, launchParts, plan, io, launchTimeoutMs, (launched) => {
+        const ids = parseJobsubJobIds(`${launched.stdout}\n${launched.stderr}`)
+        if (ids.length === 0) throw new LaunchError(noJobIdReason('jobsub job id ("Use job id … to retrieve output")', launched, JOBSUB_FAILURE_LINE))
+        if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting ${ids.join(', ')} ==`)
+        return { batchId: joinBatchIds(ids), jobs: [] }
+      }),
 
     async query(submissions: readonly TrackedSubmission[]): Promise<QueryResult> {
       const launched = submissions.filter((s) => keysOf(s).length > 0)

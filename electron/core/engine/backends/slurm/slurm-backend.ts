@@ -1,4 +1,3 @@
-import { remoteLaunchScript } from '../remote-launch-script'
 import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
 import type { SshPool } from '../../../ssh/ssh-pool'
@@ -14,12 +13,11 @@ import {
   type TextBlob,
   type TrackedSubmission,
 } from '../backend'
-import { adoptTaggedJobs } from '../remote/adopt'
 import { targetOf } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { LaunchOutcomeUnknown, runLaunch } from '../remote/launch-run'
+import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
 import { DEFAULT_LOG_CAP_BYTES, readRemoteTails } from '../remote/remote-files'
 import { sectionedScript, splitSections } from '../remote/script-sections'
 import { checkedSubmissionId } from '../remote/submission-id'
@@ -80,25 +78,17 @@ export function createSlurmBackend(opts: SlurmBackendOptions): Backend {
   const backend: Backend = {
     kind: 'slurm',
 
-    /** The exact script a launch runs on the host (dry runs show it). */
-    launchScript: (plan: LaunchPlan) => remoteLaunchScript(launchParts(plan).plan, launchParts(plan).tagEnv),
+    launchScript: (plan: LaunchPlan) => launchScriptOf(launchParts, plan),
 
-    async submit(plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> {
-      checkedSubmissionId(plan.id)
-      let launched
-      try {
-        launched = await runLaunch(pool, launchParts(plan).plan, launchParts(plan).tagEnv, io, launchTimeoutMs)
-      } catch (err) {
-        if (err instanceof LaunchOutcomeUnknown) return adoptTaggedJobs(backend, plan, err, io)
-        throw err
-      }
-      const jobs = parseSbatchJobs(launched.stdout)
-      if (jobs.length === 0) throw new LaunchError(noJobIdReason('Slurm job id', launched, /sbatch|error/i))
-      const clusters = [...new Set(jobs.flatMap((j) => (j.cluster ? [j.cluster] : [])))]
-      if (clusters.length > 0) io.log(`== note: submitted to cluster ${clusters.join(', ')}; status is read from the login setup's default cluster ==`)
-      if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting job ${jobs.map((j) => j.jobId).join(', ')} ==`)
-      return { batchId: joinBatchIds(jobs.map((j) => j.jobId)), jobs: [] }
-    },
+    submit: (plan: LaunchPlan, io: LaunchIo): Promise<SubmitResult> =>
+      launchOnHost(backend, pool, launchParts, plan, io, launchTimeoutMs, (launched) => {
+        const jobs = parseSbatchJobs(launched.stdout)
+        if (jobs.length === 0) throw new LaunchError(noJobIdReason('Slurm job id', launched, /sbatch|error/i))
+        const clusters = [...new Set(jobs.flatMap((j) => (j.cluster ? [j.cluster] : [])))]
+        if (clusters.length > 0) io.log(`== note: submitted to cluster ${clusters.join(', ')}; status is read from the login setup's default cluster ==`)
+        if (launched.code !== 0) io.log(`== the launch script exited ${launched.code ?? 'by a signal'} after submitting job ${jobs.map((j) => j.jobId).join(', ')} ==`)
+        return { batchId: joinBatchIds(jobs.map((j) => j.jobId)), jobs: [] }
+      }),
 
     async query(submissions: readonly TrackedSubmission[]): Promise<QueryResult> {
       const launched = submissions.filter((s) => jobIdsOf(s).length > 0)
