@@ -13,7 +13,10 @@ test('split simulator and recovery preview on the sample campaign', async ({ pag
   await page.getByTestId('campaign-row').filter({ hasText: 'sample-campaign' }).getByTestId('campaign-link').click()
   const generate = page.locator('[data-testid="stage-row"][data-stage-name="generate"]')
   await generate.getByTestId('edit-stage-link').click()
-  await page.getByTestId('field-splitType').fill('nfiles(5)')
+  // The split type picker: typing the spec sets the type and its parameter fields.
+  await page.getByTestId('split-spec-input').first().fill('nfiles(5)')
+  await expect(page.getByTestId('split-type-select').first()).toHaveValue('nfiles')
+  await expect(page.getByTestId('split-doc').first()).toBeVisible()
   await shot('01-stage-form-nfiles.png')
   await page.getByTestId('form-submit').click()
   await expect(generate).toContainText('nfiles(5)')

@@ -147,7 +147,8 @@ describe('StageForm', () => {
     await wrapper.find('[data-testid="field-testParamOverrides.0.0"]').setValue('-N ')
     await wrapper.find('[data-testid="field-testParamOverrides.0.1"]').setValue('1')
     await wrapper.find('[data-testid="field-jobTypeId"]').setValue(uuid(20))
-    await wrapper.find('[data-testid="field-splitType"]').setValue('nfiles(10)')
+    // The split type picker's spec box (the first picker is the split type, the second the test split type).
+    await wrapper.findAll('[data-testid="split-spec-input"]')[0]!.setValue('nfiles(10)')
     await wrapper.find('form').trigger('submit')
 
     expect(wrapper.emitted('submit')![0]![0]).toMatchObject({
