@@ -83,10 +83,13 @@ export function splitRequestFor(stage: Stage, campaign: Campaign | null, test: b
  */
 export function dataCallFailed(err: unknown): never {
   if (err instanceof DataServiceError) throw new AppError('UNAVAILABLE', `the data service ${err.service} did not answer: ${err.message}; try again later`)
-  if (err instanceof DatasetError || err instanceof SplitSetupError || err instanceof DimensionSyntaxError || err instanceof DimensionEvaluationError) {
-    throw badInput(`the dataset cannot be used: ${err.message}`)
-  }
+  if (isDatasetProblem(err)) throw badInput(`the dataset cannot be used: ${err.message}`)
   throw err
+}
+
+/** The handler could not use the dataset as written (missing files, a query that does not parse or names nothing). */
+function isDatasetProblem(err: unknown): err is Error {
+  return err instanceof DatasetError || err instanceof SplitSetupError || err instanceof DimensionSyntaxError || err instanceof DimensionEvaluationError
 }
 
 /**
@@ -133,14 +136,15 @@ async function sliceFor(handler: DataHandler, req: SplitRequest, preview: boolea
  * are. Any other dataset (a name only the launch script understands) goes to the launch as text.
  */
 async function batchHostFiles(handler: DataHandler, experiment: string, dataset: string): Promise<string[]> {
+  // A dataset written as files on a host must be there: its problems fail the launch.
+  if (isRemoteDataset(dataset)) return handler.listFiles(experiment, dataset)
   try {
     const files = await handler.listFiles(experiment, dataset)
     return files.length > 0 && files.every(isRemoteDataset) ? files : []
   } catch (err) {
-    if (!(err instanceof DatasetError)) return dataCallFailed(err)
-    // A dataset written as files on a host must be there; any other name is the launch script's business.
-    if (isRemoteDataset(dataset)) throw err
-    return []
+    // Any other text the catalog cannot read is the launch script's business (issue 4's datasets).
+    if (isDatasetProblem(err)) return []
+    return dataCallFailed(err)
   }
 }
 
@@ -197,7 +201,8 @@ export async function prepareLaunch(
     try {
       files = await batchHostFiles(handler, actor.experiment, listAs)
     } catch (err) {
-      datasetError = `the dataset cannot be read: ${(err as Error).message}`
+      if (!isDatasetProblem(err)) dataCallFailed(err)
+      datasetError = `the dataset cannot be read: ${err.message}`
     }
   }
   return {
