@@ -1,18 +1,15 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BackendUnavailableError, LaunchError, type Backend, type LaunchPlan, type TrackedSubmission } from '../../electron/core/engine/backends/backend'
 import { createHtcondorBackend } from '../../electron/core/engine/backends/htcondor/htcondor-backend'
 import { silentLogger } from '../../electron/core/logging/logger'
 import { systemClock } from '../../electron/core/ports'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { newId } from '../../electron/core/store/ids'
 import type { JobUpdate } from '../../electron/core/store/repos/job-repo'
-import { requireService } from '../helpers/services'
+import { countExecs, condorHost, jobsOf as backendJobs, pinnedPool, pollJobs } from '../helpers/test-hosts'
 
-const pubFingerprint = (pubFile: string) => fingerprintOf(Buffer.from(readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1]!, 'base64'))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** proc 3 exits 3, proc 7 is killed by SIGKILL, the others succeed; $2 seconds of sleep. */
@@ -35,7 +32,7 @@ describe('HTCondor backend against HTCondor 23 over SSH', () => {
   let backend: Backend
   let dir: string
   let condorRoot: string
-  let execs = 0
+  let execs: () => number
   const io = () => ({ log: () => {}, signal: new AbortController().signal })
   const launchedIds: string[] = []
 
@@ -64,34 +61,16 @@ describe('HTCondor backend against HTCondor 23 over SSH', () => {
   }
   const ssh = async (command: string) => (await pool.exec(endpoint, command)).stdout
   const condor = (args: string[]) => execFileSync('chroot', [condorRoot, ...args], { encoding: 'utf8' })
-  async function jobsOf(sub: TrackedSubmission): Promise<JobUpdate[]> {
-    const result = await backend.query([sub])
-    expect(result.partial, result.partialReason).toBe(false)
-    return result.jobs.get(sub.id) ?? []
-  }
-  async function waitFor(sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const jobs = await jobsOf(sub)
-      for (const j of jobs) seen?.set(j.index, (seen.get(j.index) ?? new Set()).add(j.state))
-      if (done(jobs)) return jobs
-      if (Date.now() > deadline) throw new Error(`timed out; last states ${jobs.map((j) => `${j.index}:${j.state}`).join(' ')}`)
-      await sleep(700)
-    }
-  }
+  const jobsOf = (sub: TrackedSubmission) => backendJobs(backend, sub)
+  const waitFor = (sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 90_000) => pollJobs(backend, sub, done, seen, timeoutMs)
 
   beforeAll(async () => {
-    const env = requireService('condor')
+    const host = condorHost()
+    const env = host.env
     condorRoot = env.CONDOR_ROOT!
-    endpoint = { host: env.CONDOR_SSH_HOST!, port: Number(env.CONDOR_SSH_PORT), username: env.CONDOR_SSH_USER! }
-    const hostKeys = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: pubFingerprint(env.CONDOR_SSH_HOST_KEY_PUB!) }])
-    const key = readFileSync(env.CONDOR_SSH_KEY!, 'utf8')
-    pool = createSshPool({ hostKeys, credentials: async () => ({ privateKey: key }), logger: silentLogger })
-    const exec = pool.exec.bind(pool)
-    pool.exec = (...args) => {
-      execs++
-      return exec(...args)
-    }
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
+    execs = countExecs(pool)
     backend = createHtcondorBackend({ pool, clock: systemClock, logger: silentLogger })
     dir = `/home/${endpoint.username}/poms-it-condor-${process.pid}-${Date.now()}`
     await pool.exec(endpoint, remoteCommand(['mkdir', '-p', dir]))
@@ -196,9 +175,9 @@ describe('HTCondor backend against HTCondor 23 over SSH', () => {
   })
 
   it('answers for many submissions with one exec per host', async () => {
-    const before = execs
+    const before = execs()
     const result = await backend.query([first, long, { ...first, id: newId(), setup: 'true # another login setup', batchId: '999999' }])
-    expect(execs - before).toBe(1)
+    expect(execs() - before).toBe(1)
     expect(result.jobs.get(first.id)).toHaveLength(10)
     expect(result.jobs.get(long.id)).toHaveLength(3)
   })

@@ -1,23 +1,19 @@
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LaunchError, type Backend, type LaunchPlan, type TrackedSubmission } from '../../electron/core/engine/backends/backend'
 import { createJobsubLiteBackend } from '../../electron/core/engine/backends/jobsub-lite/jobsub-lite-backend'
 import { silentLogger } from '../../electron/core/logging/logger'
 import { systemClock } from '../../electron/core/ports'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { newId } from '../../electron/core/store/ids'
 import type { JobUpdate } from '../../electron/core/store/repos/job-repo'
-import { requireService } from '../helpers/services'
+import { condorHost, jobsOf as backendJobs, pinnedPool, pollJobs } from '../helpers/test-hosts'
 
 /**
  * The jobsub_lite backend through the jobsub_lite emulator (test/emulators/jobsub_lite) on the
  * HTCondor test host: two jobsub schedds (jobsub01/02.fnal.gov) over one real HTCondor.
  */
 const GROUP = 'fermilab'
-const pubFingerprint = (pubFile: string) => fingerprintOf(Buffer.from(readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1]!, 'base64'))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** jobsub passes $PROCESS; proc 3 exits 3, proc 7 is killed by SIGKILL; $1 seconds of sleep. */
 const JOB_SCRIPT = `#!/bin/bash
@@ -64,28 +60,13 @@ describe('jobsub_lite backend against the jobsub_lite emulator over SSH', () => 
     }
   }
   const ssh = async (command: string) => (await pool.exec(endpoint, command)).stdout
-  async function jobsOf(sub: TrackedSubmission): Promise<JobUpdate[]> {
-    const result = await backend.query([sub])
-    expect(result.partial, result.partialReason).toBe(false)
-    return result.jobs.get(sub.id) ?? []
-  }
-  async function waitFor(sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const jobs = await jobsOf(sub)
-      for (const j of jobs) seen?.set(j.index, (seen.get(j.index) ?? new Set()).add(j.state))
-      if (done(jobs)) return jobs
-      if (Date.now() > deadline) throw new Error(`timed out; last states ${jobs.map((j) => `${j.index}:${j.state}`).join(' ')}`)
-      await sleep(700)
-    }
-  }
+  const jobsOf = (sub: TrackedSubmission) => backendJobs(backend, sub)
+  const waitFor = (sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 90_000) => pollJobs(backend, sub, done, seen, timeoutMs)
 
   beforeAll(async () => {
-    const env = requireService('condor')
-    endpoint = { host: env.CONDOR_SSH_HOST!, port: Number(env.CONDOR_SSH_PORT), username: env.CONDOR_SSH_USER! }
-    const hostKeys = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: pubFingerprint(env.CONDOR_SSH_HOST_KEY_PUB!) }])
-    const key = readFileSync(env.CONDOR_SSH_KEY!, 'utf8')
-    pool = createSshPool({ hostKeys, credentials: async () => ({ privateKey: key }), logger: silentLogger })
+    const host = condorHost()
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
     backend = createJobsubLiteBackend({ pool, clock: systemClock, logger: silentLogger })
     dir = `/home/${endpoint.username}/poms-it-jobsub-${process.pid}-${Date.now()}`
     await pool.exec(endpoint, remoteCommand(['mkdir', '-p', dir]))

@@ -5,14 +5,13 @@ import { BackendUnavailableError, LaunchError, type Backend, type LaunchPlan, ty
 import { createSlurmBackend } from '../../electron/core/engine/backends/slurm/slurm-backend'
 import { silentLogger } from '../../electron/core/logging/logger'
 import { systemClock } from '../../electron/core/ports'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand, remoteScript } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { newId } from '../../electron/core/store/ids'
 import type { JobUpdate } from '../../electron/core/store/repos/job-repo'
 import { requireService } from '../helpers/services'
+import { countExecs, sshdHost, jobsOf as backendJobs, pinnedPool, pollJobs } from '../helpers/test-hosts'
 
-const pubFingerprint = (pubFile: string) => fingerprintOf(Buffer.from(readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1]!, 'base64'))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** A 10-task array: task 3 exits 3, task 7 is killed by SIGKILL, the rest succeed. */
@@ -35,7 +34,7 @@ describe('Slurm backend against Slurm 22.05 over SSH', () => {
   let setup: string
   let dir: string
   let slurmConf: string
-  let execs = 0
+  let execs: () => number
   const launchedIds: string[] = []
 
   const plan = (command: string, extra: { env?: Record<string, string>; stageName?: string } = {}): LaunchPlan => {
@@ -62,35 +61,17 @@ describe('Slurm backend against Slurm 22.05 over SSH', () => {
   }
   const launched = (p: LaunchPlan, batchId: string): TrackedSubmission => ({ ...p, batchId })
   const ssh = async (command: string) => (await pool.exec(endpoint, command)).stdout
-  async function jobsOf(sub: TrackedSubmission): Promise<JobUpdate[]> {
-    const result = await backend.query([sub])
-    expect(result.partial).toBe(false)
-    return result.jobs.get(sub.id) ?? []
-  }
-  async function waitFor(sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 60_000) {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const jobs = await jobsOf(sub)
-      for (const j of jobs) seen?.set(j.index, (seen.get(j.index) ?? new Set()).add(j.state))
-      if (done(jobs)) return jobs
-      if (Date.now() > deadline) throw new Error(`timed out; last states ${jobs.map((j) => `${j.index}:${j.state}`).join(' ')}`)
-      await sleep(700)
-    }
-  }
+  const jobsOf = (sub: TrackedSubmission) => backendJobs(backend, sub)
+  const waitFor = (sub: TrackedSubmission, done: (jobs: JobUpdate[]) => boolean, seen?: Map<number, Set<string>>, timeoutMs = 60_000) => pollJobs(backend, sub, done, seen, timeoutMs)
 
   beforeAll(async () => {
-    const env = requireService('sshd')
+    const host = sshdHost()
+    const env = host.env
     const slurm = requireService('slurm')
     slurmConf = slurm.SLURM_CONF!
-    endpoint = { host: env.SSHD_HOST!, port: Number(env.SSHD_PORT), username: env.SSHD_USER! }
-    const hostKeys = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: pubFingerprint(env.SSHD_HOST_KEY_PUB!) }])
-    const key = readFileSync(env.SSHD_CLIENT_KEY!, 'utf8')
-    pool = createSshPool({ hostKeys, credentials: async () => ({ privateKey: key }), logger: silentLogger })
-    const exec = pool.exec.bind(pool)
-    pool.exec = (...args) => {
-      execs++
-      return exec(...args)
-    }
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
+    execs = countExecs(pool)
     backend = createSlurmBackend({ pool, clock: systemClock, logger: silentLogger })
     dir = `${env.SSHD_HOME}/poms-it-slurm-${process.pid}-${Date.now()}`
     setup = `export SLURM_CONF=${slurmConf}\ncd ${dir}`
@@ -182,9 +163,9 @@ describe('Slurm backend against Slurm 22.05 over SSH', () => {
 
   it('answers for many submissions with one exec per host', async () => {
     const other = { ...first, id: newId(), setup: `${setup}\n# another login setup`, batchId: '999999' }
-    const before = execs
+    const before = execs()
     const result = await backend.query([first, other])
-    expect(execs - before).toBe(1)
+    expect(execs() - before).toBe(1)
     expect(result.jobs.get(first.id)).toHaveLength(10)
     expect(result.unknown).toEqual([other.id])
   })

@@ -4,14 +4,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Submission } from '../../shared/domain/submission'
 import { shellQuote } from '../../shared/domain/launch-params'
-import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand, remoteScript } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import type { CatFile } from '../emulators/metacat/catalog'
 import { startShrek, type Shrek } from '../emulators/metacat/shrek'
 import { REPO_ROOT, startCore, waitFor, type CoreHarness } from '../helpers/core-harness'
 import { requireService } from '../helpers/services'
+import { pinnedPool, sshdHost } from '../helpers/test-hosts'
 
 /**
  * Issue 5, "Done when": the three-stage campaign (generate → process → merge) with the MetaCat and
@@ -44,9 +43,10 @@ describe('a three-stage campaign on MetaCat + Data Dispatcher, run on Slurm, car
   const ids = { generate: '', process: '', merge: '', campaign: '', toProcess: '', toMerge: '' }
 
   beforeAll(async () => {
-    const sshd = requireService('sshd')
+    const host = sshdHost()
+    const sshd = host.env
     slurmConf = requireService('slurm').SLURM_CONF!
-    endpoint = { host: sshd.SSHD_HOST!, port: Number(sshd.SSHD_PORT), username: sshd.SSHD_USER! }
+    endpoint = host.endpoint
 
     shrek = await startShrek()
     // MetaCat stamps a declaration with its clock, and dependency queries ask for outputs made after
@@ -64,8 +64,7 @@ describe('a three-stage campaign on MetaCat + Data Dispatcher, run on Slurm, car
     cat.declare(Array.from({ length: FILES }, (_, i) => ({ namespace: 'raw', name: raw(i).slice(4), created_timestamp: t0 - 1000 + i, creator: 'poms' })), 'raw:events')
 
     // The jobs' working directory on the launch host: the worker and its own MetaCat token.
-    const pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: fingerprintOf(Buffer.from(readFileSync(sshd.SSHD_HOST_KEY_PUB!, 'utf8').trim().split(/\s+/)[1]!, 'base64')) }])
-    pool = createSshPool({ hostKeys: pinned, credentials: async () => ({ privateKey: readFileSync(sshd.SSHD_CLIENT_KEY!, 'utf8') }), logger: silentLogger })
+    pool = pinnedPool(host)
     dir = `${sshd.SSHD_HOME}/poms-it-metacat-${process.pid}-${Date.now()}`
     await pool.exec(endpoint, remoteCommand(['mkdir', '-p', dir]))
     await pool.upload(endpoint, `${dir}/dd-worker.py`, readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'remote', 'dd-worker.py'), 'utf8'), 0o755)

@@ -4,13 +4,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Submission } from '../../shared/domain/submission'
 import type { SubmissionStatus } from '../../shared/domain/submission-status'
-import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { startSamEmulator, type SamEmulator } from '../emulators/sam'
 import { REPO_ROOT, startCore, tempDataDir, waitFor, type CoreHarness } from '../helpers/core-harness'
-import { requireService } from '../helpers/services'
+import { condorHost, pinnedPool } from '../helpers/test-hosts'
 
 /**
  * Issue 5, "Done when": the three-stage campaign (generate → process → merge) with the SAM
@@ -52,11 +50,10 @@ describe('a three-stage campaign on SAM (emulated) and HTCondor, carried to the 
   const ssh = async (argv: string[]) => (await pool.exec(endpoint, remoteCommand(argv))).stdout
 
   beforeAll(async () => {
-    env = requireService('condor')
-    endpoint = { host: env.CONDOR_SSH_HOST!, port: Number(env.CONDOR_SSH_PORT), username: env.CONDOR_SSH_USER! }
-    const hostKey = Buffer.from(readFileSync(env.CONDOR_SSH_HOST_KEY_PUB!, 'utf8').trim().split(/\s+/)[1]!, 'base64')
-    const pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: fingerprintOf(hostKey) }])
-    pool = createSshPool({ hostKeys: pinned, credentials: async () => ({ privateKey: readFileSync(env.CONDOR_SSH_KEY!, 'utf8') }), logger: silentLogger })
+    const host = condorHost()
+    env = host.env
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
 
     // SAM: 40 raw files in one definition; every request must carry the bearer token.
     sam = await startSamEmulator({ experiment: EXP })

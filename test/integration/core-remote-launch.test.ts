@@ -2,12 +2,10 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { REPO_ROOT, startCore, tempDataDir, waitFor, waitForSubmission } from '../helpers/core-harness'
-import { requireService } from '../helpers/services'
+import { condorHost, hostKeyFingerprint, pinnedPool } from '../helpers/test-hosts'
 
 const EXP = 'demo'
 
@@ -48,10 +46,10 @@ describe('launching on HTCondor through the whole core (login setup, host key, l
   }
 
   beforeAll(async () => {
-    env = requireService('condor')
-    endpoint = { host: env.CONDOR_SSH_HOST!, port: Number(env.CONDOR_SSH_PORT), username: env.CONDOR_SSH_USER! }
-    const pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: fingerprintOf(Buffer.from(readFileSync(env.CONDOR_SSH_HOST_KEY_PUB!, 'utf8').trim().split(/\s+/)[1]!, 'base64')) }])
-    pool = createSshPool({ hostKeys: pinned, credentials: async () => ({ privateKey: readFileSync(env.CONDOR_SSH_KEY!, 'utf8') }), logger: silentLogger })
+    const host = condorHost()
+    env = host.env
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
     workDir = `/home/${endpoint.username}/core-remote-${Date.now()}`
     await ssh(remoteCommand(['mkdir', '-p', workDir]))
     await pool.upload(endpoint, `${workDir}/job.sh`, JOB_SCRIPT, 0o755)
@@ -81,7 +79,7 @@ describe('launching on HTCondor through the whole core (login setup, host key, l
     const first = await h.call('loginSetups:test', { experiment: EXP, id: setup.id })
     expect(first).toMatchObject({ ok: false, reached: 'host-key' })
     expect(first.hostKey).toMatchObject({ status: 'unknown', host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519' })
-    const expected = fingerprintOf(Buffer.from(readFileSync(env.CONDOR_SSH_HOST_KEY_PUB!, 'utf8').trim().split(/\s+/)[1]!, 'base64'))
+    const expected = hostKeyFingerprint(env.CONDOR_SSH_HOST_KEY_PUB!)
     expect(first.hostKey!.fingerprint).toBe(expected)
 
     await h.call('sshHosts:trust', first.hostKey!)

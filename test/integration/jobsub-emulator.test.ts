@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shellQuote } from '../../shared/domain/launch-params'
 import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
+import { memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteScript } from '../../electron/core/ssh/remote-command'
 import { createSshPool, type ExecResult, type SshEndpoint } from '../../electron/core/ssh/ssh-pool'
 import { requireService } from '../helpers/services'
+import { hostKeyFingerprint } from '../helpers/test-hosts'
 
 /**
  * The jobsub_lite emulator (test/emulators/jobsub_lite) on the HTCondor test host, driven over real
@@ -42,10 +43,6 @@ function jobLine(id: string, states: string, arg: string): RegExp {
   return new RegExp(
     `^${escapeRe(id.padEnd(40))}pomstest  \\t\\d\\d/\\d\\d \\d\\d:\\d\\d {3}\\d\\+\\d\\d:\\d\\d:\\d\\d [${states}]    0 [ \\d]{3}\\d\\.\\d job\\.sh ${escapeRe(arg)}$`,
   )
-}
-
-function pubFingerprint(pubFile: string): string {
-  return fingerprintOf(Buffer.from(readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1]!, 'base64'))
 }
 
 describe('jobsub_lite emulator on the HTCondor host', () => {
@@ -90,7 +87,7 @@ describe('jobsub_lite emulator on the HTCondor host', () => {
     env = requireService('condor')
     endpoint = { host: env.CONDOR_SSH_HOST!, port: Number(env.CONDOR_SSH_PORT), username: env.CONDOR_SSH_USER! }
     const key = readFileSync(env.CONDOR_SSH_KEY!, 'utf8')
-    const hostKeys = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: pubFingerprint(env.CONDOR_SSH_HOST_KEY_PUB!) }])
+    const hostKeys = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: hostKeyFingerprint(env.CONDOR_SSH_HOST_KEY_PUB!) }])
     pool = createSshPool({ hostKeys, credentials: async () => ({ privateKey: key }), logger: silentLogger, connectTimeoutMs: 10_000 })
     await pool.exec(endpoint, `mkdir -p ${work}`)
     // procs 3 and 7 fail with exit code 2

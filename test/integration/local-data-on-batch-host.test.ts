@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shellQuote } from '../../shared/domain/launch-params'
-import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand } from '../../electron/core/ssh/remote-command'
-import { createSshPool, type SshEndpoint, type SshPool } from '../../electron/core/ssh/ssh-pool'
+import type { SshEndpoint, SshPool } from '../../electron/core/ssh/ssh-pool'
 import { trustAndTest } from '../helpers/campaign-run'
 import { startCore, waitForSubmission, type CoreHarness } from '../helpers/core-harness'
 import { requireService } from '../helpers/services'
+import { pinnedPool, sshdHost } from '../helpers/test-hosts'
 
 /**
  * The `local` data handler with files on a batch host: a stage's dataset `sftp://<setup>/…/*.dat`
@@ -40,11 +38,11 @@ describe('local datasets on a batch host (sftp://setup/…), split and launched 
   const name = (i: number) => `ev ${String(i).padStart(2, '0')}.dat`
 
   beforeAll(async () => {
-    const sshd = requireService('sshd')
+    const host = sshdHost()
+    const sshd = host.env
     const slurmConf = requireService('slurm').SLURM_CONF!
-    endpoint = { host: sshd.SSHD_HOST!, port: Number(sshd.SSHD_PORT), username: sshd.SSHD_USER! }
-    const pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: fingerprintOf(Buffer.from(readFileSync(sshd.SSHD_HOST_KEY_PUB!, 'utf8').trim().split(/\s+/)[1]!, 'base64')) }])
-    pool = createSshPool({ hostKeys: pinned, credentials: async () => ({ privateKey: readFileSync(sshd.SSHD_CLIENT_KEY!, 'utf8') }), logger: silentLogger })
+    endpoint = host.endpoint
+    pool = pinnedPool(host)
     dir = `${sshd.SSHD_HOME}/poms-it-remote-data-${process.pid}-${Date.now()}`
     await ssh(['mkdir', '-p', `${dir}/raw/sub`, `${dir}/out`])
     // Names with a space, a file that does not match, and one in a subfolder the glob does not reach.

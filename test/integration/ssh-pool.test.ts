@@ -4,18 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../electron/core/logging/logger'
-import { fingerprintOf, memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
+import { memoryHostKeyStore } from '../../electron/core/ssh/host-keys'
 import { remoteCommand, remoteScript } from '../../electron/core/ssh/remote-command'
 import { SshError } from '../../electron/core/ssh/ssh-errors'
 import { createSshPool, type SshEndpoint } from '../../electron/core/ssh/ssh-pool'
 import { requireService } from '../helpers/services'
+import { hostKeyFingerprint } from '../helpers/test-hosts'
 
 /** The server's host key fingerprint, as OpenSSH prints it, from its .pub file. */
-function pubFingerprint(pubFile: string): string {
-  const blob = Buffer.from(readFileSync(pubFile, 'utf8').trim().split(/\s+/)[1]!, 'base64')
-  return fingerprintOf(blob)
-}
-
 describe('SSH pool against a real OpenSSH server', () => {
   let env: Record<string, string>
   let endpoint: SshEndpoint
@@ -27,7 +23,7 @@ describe('SSH pool against a real OpenSSH server', () => {
     env = requireService('sshd')
     endpoint = { host: env.SSHD_HOST!, port: Number(env.SSHD_PORT), username: env.SSHD_USER! }
     key = readFileSync(env.SSHD_CLIENT_KEY!, 'utf8')
-    pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: pubFingerprint(env.SSHD_HOST_KEY_PUB!) }])
+    pinned = memoryHostKeyStore([{ host: endpoint.host, port: endpoint.port, keyType: 'ssh-ed25519', fingerprint: hostKeyFingerprint(env.SSHD_HOST_KEY_PUB!) }])
     pool = createSshPool({ hostKeys: pinned, credentials: async () => ({ privateKey: key }), logger: silentLogger, connectTimeoutMs: 5000 })
   })
   afterAll(() => pool?.close())
@@ -90,7 +86,7 @@ describe('SSH pool against a real OpenSSH server', () => {
   it('refuses an unknown host key until a person confirms it, showing its fingerprint', async () => {
     const fresh = memoryHostKeyStore()
     const strict = createSshPool({ hostKeys: fresh, credentials: async () => ({ privateKey: key }), logger: silentLogger })
-    const expected = pubFingerprint(env.SSHD_HOST_KEY_PUB!)
+    const expected = hostKeyFingerprint(env.SSHD_HOST_KEY_PUB!)
     const error = await strict.exec(endpoint, 'true').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SshError)
     expect((error as SshError).failure).toBe('host-key-unknown')
@@ -108,7 +104,7 @@ describe('SSH pool against a real OpenSSH server', () => {
     const error = (await strict.exec(endpoint, 'true').catch((e: unknown) => e)) as SshError
     expect(error.failure).toBe('host-key-mismatch')
     expect(error.message).toContain(wrong)
-    expect(error.message).toContain(pubFingerprint(env.SSHD_HOST_KEY_PUB!))
+    expect(error.message).toContain(hostKeyFingerprint(env.SSHD_HOST_KEY_PUB!))
     strict.close()
   })
 
