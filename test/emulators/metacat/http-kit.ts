@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { FaultRules } from '../shared/fault-rules'
 import { listenOnLoopback } from '../shared/listen-loopback'
+
+export type { FaultMatch } from '../shared/fault-rules'
 
 /**
  * The HTTP plumbing shared by the MetaCat, Data Dispatcher and Rucio emulators (Data Dispatcher's
@@ -39,53 +42,8 @@ export type FaultAction =
   /** A 200 HTML page, as a login portal or a proxy error page would send. */
   | 'html'
 
-export interface FaultMatch {
-  /** A substring of, or a pattern for, the request path. */
-  path?: string | RegExp
-  method?: string
-}
-
-interface Rule {
-  remaining: number
-  match: FaultMatch
-  action: FaultAction
-}
-
-const matches = (m: FaultMatch, method: string, path: string): boolean =>
-  (m.method === undefined || m.method.toUpperCase() === method) &&
-  (m.path === undefined || (typeof m.path === 'string' ? path.includes(m.path) : m.path.test(path)))
-
 /** The switches a test flips: 5xx storms, garbage bodies, HTML pages, dropped connections, slow answers. */
-export class Faults {
-  private rules: Rule[] = []
-  private delays: { ms: number; match: FaultMatch }[] = []
-
-  failNext(count: number, action: FaultAction, match: FaultMatch = {}): void {
-    this.rules.push({ remaining: count, match, action })
-  }
-
-  take(method: string, path: string): FaultAction | null {
-    const rule = this.rules.find((r) => r.remaining > 0 && matches(r.match, method, path))
-    if (!rule) return null
-    rule.remaining--
-    return rule.action
-  }
-
-  /** Every matching request waits `ms` before its answer, until `delay(0)`. */
-  delay(ms: number, match: FaultMatch = {}): void {
-    if (ms <= 0) this.delays = []
-    else this.delays.push({ ms, match })
-  }
-
-  delayFor(method: string, path: string): number {
-    return Math.max(0, ...this.delays.filter((d) => matches(d.match, method, path)).map((d) => d.ms))
-  }
-
-  reset(): void {
-    this.rules = []
-    this.delays = []
-  }
-}
+export class Faults extends FaultRules<FaultAction> {}
 
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
