@@ -1,7 +1,5 @@
 import { posix } from 'node:path'
-import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
-import type { SshPool } from '../../../ssh/ssh-pool'
 import type { JobUpdate } from '../../../store/repos/job-repo'
 import {
   BackendUnavailableError,
@@ -19,7 +17,7 @@ import { targetOf, type SetupGroup } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
+import { launchOnHost, launchScriptOf, type RemoteBackendOptions } from '../remote/launch-on-host'
 import { DEFAULT_LOG_CAP_BYTES, readRemoteTails, type RemoteFile } from '../remote/remote-files'
 import { sectionedScript, splitSections } from '../remote/script-sections'
 import { checkedSubmissionId } from '../remote/submission-id'
@@ -30,16 +28,7 @@ import { assignJobs, condorStatusSections, condorTaggedSections, historyStart, j
 import { parseCondorClusters } from './condor-submit-output'
 import { CONDOR_SUBMIT_ATTRS_LINE, condorTagEnv } from './condor-tags'
 
-export interface HtcondorBackendOptions {
-  pool: SshPool
-  clock: Clock
-  logger: Logger
-  /** How long a launch script may run (default 30 min). */
-  launchTimeoutMs?: number
-  /** How long one host's status query may take (default 2 min). */
-  queryTimeoutMs?: number
-  /** How much of each log file fetchLog returns, from the end (default 1 MiB). */
-  logCapBytes?: number
+export interface HtcondorBackendOptions extends RemoteBackendOptions {
   /** condor_history reads back to this long before the oldest submission's creation (clock skew; default 1 h). */
   historySlackMs?: number
 }

@@ -1,6 +1,4 @@
-import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
-import type { SshPool } from '../../../ssh/ssh-pool'
 import type { JobUpdate } from '../../../store/repos/job-repo'
 import {
   LaunchError,
@@ -20,7 +18,7 @@ import type { SetupGroup } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
+import { launchOnHost, launchScriptOf, type RemoteBackendOptions } from '../remote/launch-on-host'
 import { complaintOf } from '../remote/output-lines'
 import { DEFAULT_LOG_CAP_BYTES, tailSections, tailsToBlob, type RemoteFile } from '../remote/remote-files'
 import { sectionedScript, splitSections, type ScriptPart, type SectionOutput } from '../remote/script-sections'
@@ -30,13 +28,7 @@ import { JOBSUB_FAILURE_LINE, jobsubAdKey, jobsubBatchKey, keyToJobId, normalize
 import { identityArgs, identityKey, identityOf, jobsubStatusSections, jobsubTaggedSections, type JobsubIdentity } from './jobsub-query'
 import { jobsubTagEnv } from './jobsub-tags'
 
-export interface JobsubLiteBackendOptions {
-  pool: SshPool
-  clock: Clock
-  logger: Logger
-  launchTimeoutMs?: number
-  queryTimeoutMs?: number
-  logCapBytes?: number
+export interface JobsubLiteBackendOptions extends RemoteBackendOptions {
   /** jobsub_history reads back to this long before the oldest submission's creation (default 1 h). */
   historySlackMs?: number
 }

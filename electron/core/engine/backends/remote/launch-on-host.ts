@@ -1,3 +1,4 @@
+import type { Clock, Logger } from '../../../ports'
 import type { SshPool } from '../../../ssh/ssh-pool'
 import type { Backend, LaunchIo, LaunchPlan, SubmitResult } from '../backend'
 import { remoteLaunchScript } from '../remote-launch-script'
@@ -38,4 +39,17 @@ export async function launchOnHost(
     throw err
   }
   return read(launched)
+}
+
+/** What every remote backend is built from. */
+export interface RemoteBackendOptions {
+  pool: SshPool
+  clock: Clock
+  logger: Logger
+  /** How long a launch script may run (default 30 min). */
+  launchTimeoutMs?: number
+  /** How long one host's status query may take (default 2 min). */
+  queryTimeoutMs?: number
+  /** How much of each log file fetchLog returns, from the end (default 1 MiB). */
+  logCapBytes?: number
 }

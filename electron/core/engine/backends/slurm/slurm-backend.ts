@@ -1,6 +1,4 @@
-import type { Clock, Logger } from '../../../ports'
 import { remoteCommand } from '../../../ssh/remote-command'
-import type { SshPool } from '../../../ssh/ssh-pool'
 import type { JobUpdate } from '../../../store/repos/job-repo'
 import {
   LaunchError,
@@ -17,7 +15,7 @@ import { targetOf } from '../remote/host-groups'
 import { askEachHost, foldAnswers, foldTagged, type HostAnswer } from '../remote/host-query'
 import { batchIdList, joinBatchIds, splitJobIndex } from '../remote/job-index'
 import { noJobIdReason } from '../remote/launch-failure'
-import { launchOnHost, launchScriptOf } from '../remote/launch-on-host'
+import { launchOnHost, launchScriptOf, type RemoteBackendOptions } from '../remote/launch-on-host'
 import { DEFAULT_LOG_CAP_BYTES, readRemoteTails } from '../remote/remote-files'
 import { sectionedScript, splitSections } from '../remote/script-sections'
 import { checkedSubmissionId } from '../remote/submission-id'
@@ -37,14 +35,7 @@ import {
 import { SBATCH_COMMENT_FUNCTION, slurmComment, slurmJobName, slurmTagEnv } from './slurm-tags'
 import { squeueBatchKey } from './squeue-json'
 
-export interface SlurmBackendOptions {
-  pool: SshPool
-  clock: Clock
-  logger: Logger
-  launchTimeoutMs?: number
-  queryTimeoutMs?: number
-  logCapBytes?: number
-}
+export type SlurmBackendOptions = RemoteBackendOptions
 
 /** A submission's Slurm job ids (`812` or `812,815`). */
 const jobIdsOf = (sub: TrackedSubmission): string[] => batchIdList(sub.batchId).filter((id) => /^\d+$/.test(id))
